@@ -1,0 +1,11 @@
+//! Airlock's configuration.
+//!
+//! [`raw`] holds the TOML exactly as a user writes it (unknown keys are
+//! rejected); [`settings`] validates it, reporting every error at once, and
+//! resolves precedence (defaults < file < environment < command-line flags)
+//! into the typed [`Settings`] the rest of Airlock uses.
+
+pub mod raw;
+pub mod settings;
+
+pub use settings::{InferenceSettings, ModelSettings, Overrides, Settings};

@@ -1,0 +1,44 @@
+//! The configuration file as written: every field optional, unknown keys
+//! rejected so a typo is an error instead of a silently ignored setting.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Top level of `airlock.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    /// Where Airlock keeps its database and models (default `./airlock-data`).
+    pub data_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub models: RawModels,
+    #[serde(default)]
+    pub inference: RawInference,
+}
+
+/// `[models]`: where model files live.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawModels {
+    /// Directory `airlock models fetch` installs into (default `<data_dir>/models`).
+    pub dir: Option<PathBuf>,
+    /// A sentence-embedding model directory in Hugging Face layout.
+    pub embedding: Option<PathBuf>,
+    /// A GGUF chat model file.
+    pub generator: Option<PathBuf>,
+}
+
+/// `[inference]`: explicit thread counts, because candle's multi-threaded
+/// kernels spin on a barrier and collapse when a core is busy elsewhere.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInference {
+    /// Embedding worker threads, each with its own model copy.
+    pub embed_workers: Option<i64>,
+    /// Compute threads inside each embedding worker.
+    pub embed_threads: Option<i64>,
+    /// Largest batch one embedding call is split into.
+    pub embed_max_batch: Option<i64>,
+    /// Compute threads for the generative model.
+    pub generate_threads: Option<i64>,
+}

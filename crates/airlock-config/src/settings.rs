@@ -1,0 +1,221 @@
+//! Validated, typed settings, resolved with the precedence
+//! defaults < config file < environment < command-line flags.
+
+use crate::raw::{RawConfig, RawInference};
+use airlock_core::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// File name of the embedding model directory inside the models directory.
+pub const EMBEDDING_MODEL_DIR: &str = "all-minilm-l6-v2";
+/// Relative path of the generative model file inside the models directory.
+pub const GENERATOR_MODEL_FILE: &str = "smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf";
+
+/// Values given on the command line or in the environment; `None` means
+/// "not given here", so a lower-precedence source decides.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub models_dir: Option<PathBuf>,
+}
+
+impl Overrides {
+    /// Reads `AIRLOCK_CONFIG`, `AIRLOCK_DATA_DIR` and `AIRLOCK_MODELS_DIR`.
+    pub fn from_env() -> Self {
+        let var = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Overrides {
+            config_file: var("AIRLOCK_CONFIG"),
+            data_dir: var("AIRLOCK_DATA_DIR"),
+            models_dir: var("AIRLOCK_MODELS_DIR"),
+        }
+    }
+
+    /// `self` wins over `lower` wherever it has a value.
+    pub fn over(self, lower: Overrides) -> Overrides {
+        Overrides {
+            config_file: self.config_file.or(lower.config_file),
+            data_dir: self.data_dir.or(lower.data_dir),
+            models_dir: self.models_dir.or(lower.models_dir),
+        }
+    }
+}
+
+/// Where model files are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSettings {
+    pub dir: PathBuf,
+    pub embedding: PathBuf,
+    pub generator: PathBuf,
+}
+
+/// Thread and batch sizes of local inference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InferenceSettings {
+    pub embed_workers: usize,
+    pub embed_threads: usize,
+    pub embed_max_batch: usize,
+    pub generate_threads: usize,
+}
+
+/// Airlock's validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub models: ModelSettings,
+    pub inference: InferenceSettings,
+}
+
+impl Settings {
+    /// Loads the config file named by `overrides` (if any) and applies the
+    /// overrides on top. Every problem in the file is reported in one error.
+    pub fn load(overrides: &Overrides) -> Result<Settings> {
+        let raw = match &overrides.config_file {
+            Some(path) => read_file(path)?,
+            None => RawConfig::default(),
+        };
+        let origin = overrides
+            .config_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "defaults".to_string());
+        Settings::resolve(raw, overrides, &origin)
+    }
+
+    /// Parses config text (used by `load` and tests).
+    pub fn from_toml(text: &str, overrides: &Overrides, origin: &str) -> Result<Settings> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            Error::invalid_config(format!("{origin}: {}", e.to_string().trim_end()))
+                .with_field(origin.to_string())
+        })?;
+        Settings::resolve(raw, overrides, origin)
+    }
+
+    fn resolve(raw: RawConfig, overrides: &Overrides, origin: &str) -> Result<Settings> {
+        let mut problems = Vec::new();
+        let data_dir = overrides
+            .data_dir
+            .clone()
+            .or(raw.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./airlock-data"));
+        let models_dir = overrides
+            .models_dir
+            .clone()
+            .or(raw.models.dir)
+            .unwrap_or_else(|| data_dir.join("models"));
+        let embedding = raw
+            .models
+            .embedding
+            .unwrap_or_else(|| models_dir.join(EMBEDDING_MODEL_DIR));
+        let generator = raw
+            .models
+            .generator
+            .unwrap_or_else(|| models_dir.join(GENERATOR_MODEL_FILE));
+        let inference = resolve_inference(&raw.inference, &mut problems);
+        if !problems.is_empty() {
+            let list = problems
+                .iter()
+                .map(|p| format!("  - {p}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(Error::invalid_config(format!(
+                "{origin}: {} problem(s) in the configuration:\n{list}",
+                problems.len()
+            ))
+            .with_field(origin.to_string()));
+        }
+        Ok(Settings {
+            data_dir,
+            models: ModelSettings {
+                dir: models_dir,
+                embedding,
+                generator,
+            },
+            inference,
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<RawConfig> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::io(path, "read config file", e).with_hint("check AIRLOCK_CONFIG or --config")
+    })?;
+    let origin = path.display().to_string();
+    toml::from_str(&text).map_err(|e| {
+        Error::invalid_config(format!("{origin}: {}", e.to_string().trim_end())).with_field(origin)
+    })
+}
+
+/// Default compute threads: every core, capped at 8.
+fn default_threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get().min(8))
+        .unwrap_or(1)
+}
+
+fn resolve_inference(raw: &RawInference, problems: &mut Vec<String>) -> InferenceSettings {
+    let mut positive = |name: &str, value: Option<i64>, default: usize, max: usize| -> usize {
+        match value {
+            None => default,
+            Some(v) if v >= 1 && (v as u64) <= max as u64 => v as usize,
+            Some(v) => {
+                problems.push(format!(
+                    "inference.{name} = {v}: must be between 1 and {max}"
+                ));
+                default
+            }
+        }
+    };
+    InferenceSettings {
+        embed_workers: positive("embed_workers", raw.embed_workers, 1, 64),
+        embed_threads: positive("embed_threads", raw.embed_threads, default_threads(), 64),
+        embed_max_batch: positive("embed_max_batch", raw.embed_max_batch, 64, 4096),
+        generate_threads: positive("generate_threads", raw.generate_threads, 1, 64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_put_models_under_data_dir() {
+        let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("./airlock-data"));
+        assert_eq!(s.models.dir, PathBuf::from("./airlock-data/models"));
+        assert_eq!(
+            s.models.embedding,
+            PathBuf::from("./airlock-data/models/all-minilm-l6-v2")
+        );
+    }
+
+    #[test]
+    fn flags_beat_file() {
+        let overrides = Overrides {
+            data_dir: Some("/flag".into()),
+            ..Default::default()
+        };
+        let s = Settings::from_toml("data_dir = \"/file\"", &overrides, "test").unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/flag"));
+        assert_eq!(s.models.dir, PathBuf::from("/flag/models"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = "[inference]\nembed_workers = 0\nembed_threads = -3\n";
+        let err = Settings::from_toml(text, &Overrides::default(), "airlock.toml").unwrap_err();
+        assert!(err.message().contains("2 problem(s)"), "{}", err.message());
+        assert!(err.message().contains("inference.embed_workers = 0"));
+        assert!(err.message().contains("inference.embed_threads = -3"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_with_their_name() {
+        let err = Settings::from_toml("[models]\ndri = \"x\"\n", &Overrides::default(), "a.toml")
+            .unwrap_err();
+        assert!(err.message().contains("dri"), "{}", err.message());
+    }
+}

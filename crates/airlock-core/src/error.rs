@@ -1,0 +1,243 @@
+//! The one error type of Airlock.
+//!
+//! Every failure is an [`Error`] with an [`ErrorKind`]. The kind decides the
+//! stable machine-readable code, the HTTP status a server answers with, the
+//! process exit code the CLI returns and the level it is logged at, in one
+//! exhaustive `match` each, so adding a kind forces a decision everywhere.
+
+use std::fmt;
+use std::path::Path;
+
+/// Result alias used across Airlock.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, independent of where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The caller's input is malformed or violates a contract.
+    InvalidInput,
+    /// Configuration (file, env or flags) is invalid.
+    InvalidConfig,
+    /// A named thing does not exist.
+    NotFound,
+    /// The request conflicts with the current state (e.g. already resolved).
+    Conflict,
+    /// A model file is not installed where it was expected.
+    ModelMissing,
+    /// A model file exists but is truncated, corrupt or of the wrong kind.
+    ModelCorrupt,
+    /// A download or external tool failed (network, pip, checksum mismatch).
+    FetchFailed,
+    /// Model inference failed at run time.
+    Inference,
+    /// Reading or writing local files failed.
+    Io,
+    /// A dependency is temporarily unavailable; retrying may succeed.
+    Unavailable,
+    /// A bug: an invariant Airlock relies on was broken.
+    Internal,
+}
+
+/// How loudly an error should be logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Debug,
+    Warn,
+    Error,
+}
+
+impl ErrorKind {
+    /// Stable code, part of the public API (`{"error": {"code": ...}}`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidInput => "invalid_input",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::ModelMissing => "model_missing",
+            ErrorKind::ModelCorrupt => "model_corrupt",
+            ErrorKind::FetchFailed => "fetch_failed",
+            ErrorKind::Inference => "inference_failed",
+            ErrorKind::Io => "io_error",
+            ErrorKind::Unavailable => "unavailable",
+            ErrorKind::Internal => "internal",
+        }
+    }
+
+    /// HTTP status a server answers with for this kind.
+    pub fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::InvalidInput => 400,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Conflict => 409,
+            ErrorKind::InvalidConfig
+            | ErrorKind::ModelMissing
+            | ErrorKind::ModelCorrupt
+            | ErrorKind::FetchFailed
+            | ErrorKind::Unavailable => 503,
+            ErrorKind::Inference | ErrorKind::Io | ErrorKind::Internal => 500,
+        }
+    }
+
+    /// Process exit code the CLI returns (sysexits-style, so scripts can branch).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::InvalidInput => 65,                    // EX_DATAERR
+            ErrorKind::InvalidConfig => 78,                   // EX_CONFIG
+            ErrorKind::NotFound => 66,                        // EX_NOINPUT
+            ErrorKind::Conflict => 75,                        // EX_TEMPFAIL
+            ErrorKind::ModelMissing => 66,                    // EX_NOINPUT
+            ErrorKind::ModelCorrupt => 65,                    // EX_DATAERR
+            ErrorKind::FetchFailed => 69,                     // EX_UNAVAILABLE
+            ErrorKind::Unavailable => 69,                     // EX_UNAVAILABLE
+            ErrorKind::Io => 74,                              // EX_IOERR
+            ErrorKind::Inference | ErrorKind::Internal => 70, // EX_SOFTWARE
+        }
+    }
+
+    /// Level at which the error is logged when it happens.
+    pub fn log_level(self) -> LogLevel {
+        match self {
+            ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Conflict => LogLevel::Debug,
+            ErrorKind::InvalidConfig
+            | ErrorKind::ModelMissing
+            | ErrorKind::ModelCorrupt
+            | ErrorKind::FetchFailed
+            | ErrorKind::Unavailable => LogLevel::Warn,
+            ErrorKind::Inference | ErrorKind::Io | ErrorKind::Internal => LogLevel::Error,
+        }
+    }
+}
+
+/// Airlock's error: a kind, a message that names what is wrong, and
+/// optionally the offending field or file and a hint on what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    hint: Option<String>,
+}
+
+impl Error {
+    /// A new error of `kind` with a message naming what is wrong.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            field: None,
+            hint: None,
+        }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub fn invalid_config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidConfig, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Internal, message)
+    }
+
+    pub fn inference(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Inference, message)
+    }
+
+    /// An I/O failure on `path`, with the OS error.
+    pub fn io(path: &Path, action: &str, err: std::io::Error) -> Self {
+        Self::new(
+            ErrorKind::Io,
+            format!("cannot {action} {}: {err}", path.display()),
+        )
+        .with_field(path.display().to_string())
+    }
+
+    /// Names the field, column or file the error is about.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// Tells the user what to do about it.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// `{"error": {"code", "message", "field"?, "hint"?}}`: the one JSON shape
+    /// errors take on every API.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "code": self.kind.code(),
+            "message": self.message,
+        });
+        if let Some(field) = &self.field {
+            body["field"] = serde_json::Value::String(field.clone());
+        }
+        if let Some(hint) = &self.hint {
+            body["hint"] = serde_json::Value::String(hint.clone());
+        }
+        serde_json::json!({ "error": body })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_names_code_field_and_hint() {
+        let err = Error::invalid_input("column `label` is missing")
+            .with_field("label")
+            .with_hint("add a `label` column");
+        let json = err.to_json();
+        assert_eq!(json["error"]["code"], "invalid_input");
+        assert_eq!(json["error"]["field"], "label");
+        assert_eq!(json["error"]["hint"], "add a `label` column");
+        assert_eq!(err.kind().http_status(), 400);
+    }
+
+    #[test]
+    fn display_includes_hint() {
+        let err = Error::new(ErrorKind::ModelMissing, "model.safetensors not found")
+            .with_hint("run `airlock models fetch`");
+        assert_eq!(
+            err.to_string(),
+            "model.safetensors not found (hint: run `airlock models fetch`)"
+        );
+    }
+}

@@ -1,0 +1,7 @@
+//! Airlock's domain vocabulary shared by every other crate: the one error
+//! type and the identifiers that flow between layers. It has no I/O and no
+//! heavy dependencies so everything can depend on it cheaply.
+
+pub mod error;
+
+pub use error::{Error, ErrorKind, LogLevel, Result};
