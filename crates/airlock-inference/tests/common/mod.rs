@@ -5,25 +5,37 @@
 
 use std::path::PathBuf;
 
-/// The models directory if `relative` (a file or directory inside it) exists.
+/// The models directory: `AIRLOCK_MODELS_DIR`, else
+/// `<workspace root>/airlock-data/models`, if it exists.
 ///
-/// Looks in `AIRLOCK_MODELS_DIR`, else `<workspace root>/airlock-data/models`.
-/// When the model is absent: panics if `AIRLOCK_REQUIRE_MODELS=1`, otherwise
-/// prints a `SKIPPED:` line to stderr and returns `None`.
-pub fn models_dir(test: &str, relative: &str) -> Option<PathBuf> {
+/// When absent: panics if `AIRLOCK_REQUIRE_MODELS=1`, otherwise prints
+/// `SKIPPED: <test>: models not installed ...` to stderr and returns `None`.
+pub fn models_dir() -> Option<PathBuf> {
+    model_path("")
+}
+
+/// `<models dir>/<relative>` if that file or directory exists; same skip /
+/// fail rules as [`models_dir`].
+pub fn model_path(relative: &str) -> Option<PathBuf> {
     let dir = match std::env::var_os("AIRLOCK_MODELS_DIR").filter(|v| !v.is_empty()) {
         Some(dir) => PathBuf::from(dir),
         None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../..")
             .join("airlock-data/models"),
     };
-    if dir.join(relative).exists() {
-        return Some(dir);
+    let path = dir.join(relative);
+    if path.exists() {
+        return Some(path);
     }
+    // libtest names each test's thread after the test.
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_string();
     if std::env::var("AIRLOCK_REQUIRE_MODELS").as_deref() == Ok("1") {
         panic!(
-            "{test}: model `{relative}` not found in {} and AIRLOCK_REQUIRE_MODELS=1 (run: airlock models fetch)",
-            dir.display()
+            "{test}: {} not found and AIRLOCK_REQUIRE_MODELS=1 (run: airlock models fetch)",
+            path.display()
         );
     }
     eprintln!("SKIPPED: {test}: models not installed (run: airlock models fetch)");
@@ -31,6 +43,7 @@ pub fn models_dir(test: &str, relative: &str) -> Option<PathBuf> {
 }
 
 /// Directory of the all-MiniLM-L6-v2 embedding model, or `None` (skipped).
-pub fn embedding_model_dir(test: &str) -> Option<PathBuf> {
-    models_dir(test, "all-minilm-l6-v2/model.safetensors").map(|d| d.join("all-minilm-l6-v2"))
+pub fn embedding_model_dir() -> Option<PathBuf> {
+    model_path("all-minilm-l6-v2/model.safetensors")
+        .and_then(|file| file.parent().map(PathBuf::from))
 }
