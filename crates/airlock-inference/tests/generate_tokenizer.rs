@@ -38,7 +38,8 @@ fn hand_checked_cases() {
 #[test]
 fn matches_llama_cpp_reference_ids() {
     let Some(tokenizer) = tokenizer() else { return };
-    let reference = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/smollm_token_ids.json");
+    let reference =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/smollm_token_ids.json");
     let Ok(json) = std::fs::read_to_string(&reference) else {
         eprintln!(
             "SKIPPED: matches_llama_cpp_reference_ids: {} not generated yet (run: bench/.venv/bin/python bench/reference_tokens.py)",
@@ -60,8 +61,14 @@ fn matches_llama_cpp_reference_ids() {
             .collect();
         let ids = tokenizer.encode(text).expect("encodes");
         if ids != expected {
-            mismatches.push(format!("{text:?}\n  ours:      {ids:?}\n  llama.cpp: {expected:?}"));
+            mismatches.push(format!(
+                "{text:?}\n  ours:      {ids:?}\n  llama.cpp: {expected:?}"
+            ));
         }
     }
-    assert!(mismatches.is_empty(), "token ids differ from llama.cpp:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "token ids differ from llama.cpp:\n{}",
+        mismatches.join("\n")
+    );
 }
