@@ -91,8 +91,7 @@ impl ClassifierArtifact {
             training_data,
             training_options,
             training_metrics: trained.metrics,
-            created_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                .to_string(),
+            created_at: humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
             content_hash: String::new(),
         };
         artifact.content_hash = artifact.compute_content_hash()?;
@@ -138,20 +137,30 @@ impl ClassifierArtifact {
                 .with_field(origin.clone())
         })?;
         let corrupt = |what: String| {
-            Error::new(ErrorKind::ModelCorrupt, format!("classifier {origin}: {what}"))
-                .with_field(origin.clone())
-                .with_hint("retrain it with `airlock classify train`")
+            Error::new(
+                ErrorKind::ModelCorrupt,
+                format!("classifier {origin}: {what}"),
+            )
+            .with_field(origin.clone())
+            .with_hint("retrain it with `airlock classify train`")
         };
         let value: serde_json::Value =
             serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("not valid JSON: {e}")))?;
-        match value.get("format_version").and_then(serde_json::Value::as_u64) {
+        match value
+            .get("format_version")
+            .and_then(serde_json::Value::as_u64)
+        {
             Some(v) if v == u64::from(FORMAT_VERSION) => {}
             Some(v) => {
                 return Err(corrupt(format!(
-                    "format version {v} is not supported (this build reads version {FORMAT_VERSION})"
-                )))
+                "format version {v} is not supported (this build reads version {FORMAT_VERSION})"
+            )))
             }
-            None => return Err(corrupt("no `format_version`; not an Airlock classifier".into())),
+            None => {
+                return Err(corrupt(
+                    "no `format_version`; not an Airlock classifier".into(),
+                ))
+            }
         }
         let artifact: ClassifierArtifact =
             serde_json::from_value(value).map_err(|e| corrupt(format!("malformed: {e}")))?;
@@ -185,9 +194,17 @@ impl ClassifierArtifact {
             return Err(format!("weights must be {k} rows of {d} values"));
         }
         if self.bias.len() != k {
-            return Err(format!("bias must have {k} values, has {}", self.bias.len()));
+            return Err(format!(
+                "bias must have {k} values, has {}",
+                self.bias.len()
+            ));
         }
-        let finite = self.weights.iter().flatten().chain(&self.bias).all(|v| v.is_finite());
+        let finite = self
+            .weights
+            .iter()
+            .flatten()
+            .chain(&self.bias)
+            .all(|v| v.is_finite());
         if !finite {
             return Err("weights or bias contain a non-finite number".into());
         }
@@ -202,7 +219,12 @@ impl ClassifierArtifact {
     }
 
     /// Errors unless the embedder producing inputs is the one the classifier was trained with.
-    pub fn check_embedding_model(&self, sha256: &str, dimension: usize, origin: &str) -> Result<()> {
+    pub fn check_embedding_model(
+        &self,
+        sha256: &str,
+        dimension: usize,
+        origin: &str,
+    ) -> Result<()> {
         if self.embedding_model.sha256 != sha256 || self.embedding_model.dimension != dimension {
             return Err(Error::invalid_input(format!(
                 "classifier {origin} was trained on embeddings of model `{}` (sha256 {}, {} dimensions), \
@@ -222,7 +244,9 @@ pub fn sha256_file(path: &Path) -> Result<String> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buffer).map_err(|e| Error::io(path, "read", e))?;
+        let n = file
+            .read(&mut buffer)
+            .map_err(|e| Error::io(path, "read", e))?;
         if n == 0 {
             break;
         }

@@ -81,7 +81,12 @@ impl Classifier {
         Ok(Prediction {
             label: top.label,
             confidence: top.confidence,
-            alternatives: order.iter().skip(1).take(ALTERNATIVES).map(|&i| entry(i)).collect(),
+            alternatives: order
+                .iter()
+                .skip(1)
+                .take(ALTERNATIVES)
+                .map(|&i| entry(i))
+                .collect(),
         })
     }
 

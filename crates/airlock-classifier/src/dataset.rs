@@ -186,11 +186,13 @@ fn checked_example(
 ) -> Result<LabelledExample> {
     for (value, name) in [(text, &columns.text), (label, &columns.label)] {
         if value.trim().is_empty() {
-            return Err(Error::invalid_input(format!(
-                "{origin}: line {line}: `{name}` is empty"
-            ))
-            .with_field(format!("{origin}:{line}"))
-            .with_hint("every example needs a non-empty text and label; remove or fix the row"));
+            return Err(
+                Error::invalid_input(format!("{origin}: line {line}: `{name}` is empty"))
+                    .with_field(format!("{origin}:{line}"))
+                    .with_hint(
+                        "every example needs a non-empty text and label; remove or fix the row",
+                    ),
+            );
         }
     }
     Ok(LabelledExample {
@@ -259,8 +261,11 @@ mod tests {
             text: "text".into(),
             label: "category".into(),
         };
-        let rows = csv("text,category\nhello there,greet\n\"a, b\",other\n", &columns)
-            .expect("valid csv");
+        let rows = csv(
+            "text,category\nhello there,greet\n\"a, b\",other\n",
+            &columns,
+        )
+        .expect("valid csv");
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].text, "a, b");
         assert_eq!(rows[1].label, "other");
@@ -270,8 +275,16 @@ mod tests {
     fn missing_column_is_named_with_columns_found() {
         let err = csv("text,category\nhi,greet\n", &Columns::default()).expect_err("no label");
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
-        assert!(err.message().contains("`label` is missing"), "{}", err.message());
-        assert!(err.message().contains("`text`, `category`"), "{}", err.message());
+        assert!(
+            err.message().contains("`label` is missing"),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("`text`, `category`"),
+            "{}",
+            err.message()
+        );
         assert_eq!(err.field(), Some("label"));
     }
 
@@ -287,42 +300,74 @@ mod tests {
 
     #[test]
     fn empty_text_or_label_names_the_line() {
-        let err = csv("text,label\nhi,greet\n,greet\n", &Columns::default()).expect_err("empty text");
+        let err =
+            csv("text,label\nhi,greet\n,greet\n", &Columns::default()).expect_err("empty text");
         assert!(err.message().contains("line 3"), "{}", err.message());
-        assert!(err.message().contains("`text` is empty"), "{}", err.message());
+        assert!(
+            err.message().contains("`text` is empty"),
+            "{}",
+            err.message()
+        );
         let err = jsonl("{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\" \"}\n")
             .expect_err("empty label");
         assert!(err.message().contains("line 2"), "{}", err.message());
-        assert!(err.message().contains("`label` is empty"), "{}", err.message());
+        assert!(
+            err.message().contains("`label` is empty"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn bad_json_names_the_line() {
-        let err = jsonl("{\"text\":\"a\",\"label\":\"x\"}\n\n{\"text\": oops}\n").expect_err("bad json");
+        let err =
+            jsonl("{\"text\":\"a\",\"label\":\"x\"}\n\n{\"text\": oops}\n").expect_err("bad json");
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
-        assert!(err.message().contains("bad JSON on line 3"), "{}", err.message());
+        assert!(
+            err.message().contains("bad JSON on line 3"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn singleton_label_is_named() {
         let rows = csv("text,label\na,x\nb,x\nc,y\n", &Columns::default()).expect("valid");
         let err = check_trainable(&rows, "data.csv").expect_err("y has one example");
-        assert!(err.message().contains("`y` has only one example"), "{}", err.message());
-        assert!(err.message().contains("held out to calibrate"), "{}", err.message());
+        assert!(
+            err.message().contains("`y` has only one example"),
+            "{}",
+            err.message()
+        );
+        assert!(
+            err.message().contains("held out to calibrate"),
+            "{}",
+            err.message()
+        );
     }
 
     #[test]
     fn fewer_than_two_labels_is_rejected() {
         let rows = csv("text,label\na,x\nb,x\n", &Columns::default()).expect("valid");
         let err = check_trainable(&rows, "data.csv").expect_err("one label");
-        assert!(err.message().contains("at least 2 labels"), "{}", err.message());
+        assert!(
+            err.message().contains("at least 2 labels"),
+            "{}",
+            err.message()
+        );
         let rows = csv("text,label\na,x\nb,x\nc,y\nd,y\n", &Columns::default()).expect("valid");
-        assert_eq!(check_trainable(&rows, "data.csv").expect("ok"), vec!["x", "y"]);
+        assert_eq!(
+            check_trainable(&rows, "data.csv").expect("ok"),
+            vec!["x", "y"]
+        );
     }
 
     #[test]
     fn format_comes_from_the_extension() {
-        assert_eq!(DataFormat::from_path(Path::new("a.CSV")).ok(), Some(DataFormat::Csv));
+        assert_eq!(
+            DataFormat::from_path(Path::new("a.CSV")).ok(),
+            Some(DataFormat::Csv)
+        );
         assert_eq!(
             DataFormat::from_path(Path::new("a.jsonl")).ok(),
             Some(DataFormat::JsonLines)

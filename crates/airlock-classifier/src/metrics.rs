@@ -122,7 +122,13 @@ pub fn per_label_scores(predictions: &[ScoredPrediction], label_count: usize) ->
     }
     (0..label_count)
         .map(|l| {
-            let ratio = |num: usize, den: usize| if den == 0 { 0.0 } else { num as f64 / den as f64 };
+            let ratio = |num: usize, den: usize| {
+                if den == 0 {
+                    0.0
+                } else {
+                    num as f64 / den as f64
+                }
+            };
             let precision = ratio(true_pos[l], predicted[l]);
             let recall = ratio(true_pos[l], actual[l]);
             let f1 = if precision + recall == 0.0 {
@@ -207,7 +213,8 @@ mod tests {
         // |0.5 - 0.98|, weight 2/4), 0.62 in bin 9 (right → |1 - 0.62|,
         // weight 1/4), 0.30 in bin 4 (right → |1 - 0.30|, weight 1/4).
         let preds = [p(0, 0, 0.97), p(1, 0, 0.99), p(0, 0, 0.62), p(1, 1, 0.30)];
-        let expected = 0.5 * (0.5f64 - 0.98).abs() + 0.25 * (1.0f64 - 0.62) + 0.25 * (1.0f64 - 0.30);
+        let expected =
+            0.5 * (0.5f64 - 0.98).abs() + 0.25 * (1.0f64 - 0.62) + 0.25 * (1.0f64 - 0.30);
         assert!((expected_calibration_error(&preds, 15) - expected).abs() < 1e-12);
         let perfect = [p(0, 0, 1.0), p(1, 1, 1.0)];
         assert_eq!(expected_calibration_error(&perfect, 15), 0.0);

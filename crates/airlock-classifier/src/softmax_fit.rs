@@ -98,7 +98,11 @@ fn standardized(mut rows: Array2<f32>) -> (Array2<f32>, Vec<f64>, Vec<f64>) {
     let mut scale = vec![1.0f64; rows.ncols()];
     for (j, column) in rows.columns().into_iter().enumerate() {
         let m = column.iter().map(|v| f64::from(*v)).sum::<f64>() / n;
-        let var = column.iter().map(|v| (f64::from(*v) - m).powi(2)).sum::<f64>() / n;
+        let var = column
+            .iter()
+            .map(|v| (f64::from(*v) - m).powi(2))
+            .sum::<f64>()
+            / n;
         mean[j] = m;
         scale[j] = if var > 1e-12 { var.sqrt() } else { 1.0 };
     }
@@ -118,21 +122,30 @@ struct SoftmaxObjective {
     targets: Vec<usize>,
     label_count: usize,
     l2: f64,
-    cache: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    cache: Mutex<Option<Evaluation>>,
+}
+
+/// Parameters, loss and gradient of one evaluation.
+struct Evaluation {
+    params: Vec<f64>,
+    cost: f64,
+    gradient: Vec<f64>,
 }
 
 impl SoftmaxObjective {
     fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
         if let Ok(cache) = self.cache.lock() {
-            if let Some((at, cost, grad)) = cache.as_ref() {
-                if at.as_slice() == params {
-                    return (*cost, grad.clone());
-                }
+            if let Some(hit) = cache.as_ref().filter(|c| c.params.as_slice() == params) {
+                return (hit.cost, hit.gradient.clone());
             }
         }
         let (cost, grad) = self.compute(params);
         if let Ok(mut cache) = self.cache.lock() {
-            *cache = Some((params.to_vec(), cost, grad.clone()));
+            *cache = Some(Evaluation {
+                params: params.to_vec(),
+                cost,
+                gradient: grad.clone(),
+            });
         }
         (cost, grad)
     }

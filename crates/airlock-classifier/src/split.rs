@@ -56,7 +56,10 @@ mod tests {
             assert!(split.held_out.iter().any(|&i| labels[i] == label));
         }
         // label 1 has 10 examples → exactly one held out.
-        assert_eq!(split.held_out.iter().filter(|&&i| labels[i] == 1).count(), 1);
+        assert_eq!(
+            split.held_out.iter().filter(|&&i| labels[i] == 1).count(),
+            1
+        );
         let mut all = split.train.clone();
         all.extend(&split.held_out);
         all.sort_unstable();

@@ -153,7 +153,10 @@ pub fn train_classifier(
     let (model, summary) = fit_softmax(rows, &train_targets, label_names.len(), &fit_options)?;
 
     let logits_of = |indices: &[usize]| -> Result<Vec<Vec<f64>>> {
-        indices.iter().map(|&i| model.logits(&embeddings[i])).collect()
+        indices
+            .iter()
+            .map(|&i| model.logits(&embeddings[i]))
+            .collect()
     };
     let train_logits = logits_of(&split.train)?;
     let held_logits = logits_of(&split.held_out)?;
@@ -182,7 +185,11 @@ pub fn train_classifier(
     })
 }
 
-fn gather_rows(embeddings: &[Vec<f32>], indices: &[usize], dimension: usize) -> Result<Array2<f32>> {
+fn gather_rows(
+    embeddings: &[Vec<f32>],
+    indices: &[usize],
+    dimension: usize,
+) -> Result<Array2<f32>> {
     let mut flat = Vec::with_capacity(indices.len() * dimension);
     for &i in indices {
         flat.extend_from_slice(&embeddings[i]);
@@ -192,7 +199,11 @@ fn gather_rows(embeddings: &[Vec<f32>], indices: &[usize], dimension: usize) -> 
 }
 
 /// Top-1 predictions with confidences under `temperature`.
-pub(crate) fn score(logits: &[Vec<f64>], targets: &[usize], temperature: f64) -> Vec<ScoredPrediction> {
+pub(crate) fn score(
+    logits: &[Vec<f64>],
+    targets: &[usize],
+    temperature: f64,
+) -> Vec<ScoredPrediction> {
     logits
         .iter()
         .zip(targets)
@@ -214,5 +225,11 @@ pub(crate) fn argmax(values: &[f64]) -> (usize, f64) {
         .iter()
         .copied()
         .enumerate()
-        .fold((0, f64::NEG_INFINITY), |best, (i, v)| if v > best.1 { (i, v) } else { best })
+        .fold((0, f64::NEG_INFINITY), |best, (i, v)| {
+            if v > best.1 {
+                (i, v)
+            } else {
+                best
+            }
+        })
 }
