@@ -170,3 +170,31 @@ fn invalid_requests_are_rejected() {
         );
     }
 }
+
+#[test]
+fn greedy_reply_matches_llama_cpp() {
+    let Some(generator) = generator() else { return };
+    let reference = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/smollm_token_ids.json");
+    let Ok(json) = std::fs::read_to_string(&reference) else {
+        eprintln!(
+            "SKIPPED: greedy_reply_matches_llama_cpp: {} not generated yet",
+            reference.display()
+        );
+        return;
+    };
+    let reference: serde_json::Value = serde_json::from_str(&json).expect("reference is JSON");
+    let greedy = &reference["greedy_completion"];
+    let prompt_ids = greedy["prompt_ids"].as_array().expect("prompt_ids");
+    let expected = greedy["text"].as_str().expect("text");
+    let max_tokens = greedy["max_tokens"].as_u64().expect("max_tokens") as usize;
+    // The reference prompt is the default system turn plus this user turn.
+    let out = generator
+        .generate_blocking(request("What is 2+2?", max_tokens, 0.0, 0), |_| {})
+        .expect("generates");
+    assert_eq!(out.prompt_tokens, prompt_ids.len());
+    assert_eq!(out.text, expected);
+    if greedy["stopped_at_eos"].as_bool() == Some(true) {
+        assert_eq!(out.finish_reason, FinishReason::Stop);
+    }
+}
