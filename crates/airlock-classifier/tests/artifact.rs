@@ -62,7 +62,8 @@ fn tampered_weights_labels_or_temperature_are_rejected() {
     artifact.save(&path).expect("save");
     let original: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
-    let edits: [(&str, fn(&mut serde_json::Value)); 3] = [
+    type Edit = fn(&mut serde_json::Value);
+    let edits: [(&str, Edit); 3] = [
         ("weight", |v| {
             let w = v["weights"][0][0].as_f64().expect("number");
             v["weights"][0][0] = serde_json::json!(w + 0.001);
