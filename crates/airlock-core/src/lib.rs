@@ -5,3 +5,8 @@
 pub mod error;
 
 pub use error::{Error, ErrorKind, LogLevel, Result};
+pub mod run;
+pub use run::{
+    Decision, Durability, QuarantineId, QuarantineRecord, RunId, RunRecord, RunStatus, StepKind,
+    StepRecord, Timestamp,
+};
