@@ -68,7 +68,7 @@ fn should_convert(tensor: &QTensor) -> bool {
         && dims.len() >= 2
         && dims
             .last()
-            .is_some_and(|&row| row % TARGET.block_size() == 0)
+            .is_some_and(|&row| row.is_multiple_of(TARGET.block_size()))
 }
 
 #[cfg(test)]
