@@ -75,14 +75,16 @@ if ! (cd "$repo" && cargo build --release -p airlock-inference --example embed_b
     have_airlock=0
 fi
 
-# The flags these examples take; adjust here if their command lines change.
+# The flags these examples take (see their usage comments); adjust here if
+# their command lines change. embed_bench times one pass per batch size.
 airlock_embed_cmd() { # BATCH
-    airlock_cmd=("$examples_dir/embed_bench" --models-dir "$AIRLOCK_MODELS_DIR"
-        --data "$AIRLOCK_BANKING77_DIR/test.csv" --count "$EMBED_COUNT"
-        --batch "$1" --threads "$EMBED_THREADS" --repeats "$REPEATS")
+    airlock_cmd=("$examples_dir/embed_bench" "$AIRLOCK_BANKING77_DIR/test.csv"
+        --model "$AIRLOCK_MODELS_DIR/all-minilm-l6-v2" --limit "$EMBED_COUNT"
+        --batches "$1" --threads "$EMBED_THREADS" --workers 1 --max-batch 64)
 }
 airlock_generate_cmd() { # THREADS
-    airlock_cmd=("$examples_dir/generate_bench" --models-dir "$AIRLOCK_MODELS_DIR"
+    airlock_cmd=("$examples_dir/generate_bench"
+        --gguf "$AIRLOCK_MODELS_DIR/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"
         --threads "$1" --tokens "$GEN_TOKENS" --repeats "$REPEATS")
 }
 

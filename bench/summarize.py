@@ -39,6 +39,10 @@ def load_records(raw: Path) -> dict[tuple, dict]:
             except json.JSONDecodeError:
                 continue
         record["rss_time_v_mb"] = time_v_peak_rss_mb(jsonl.with_suffix(".time"))
+        # The two sides name a few fields differently.
+        for alias, key in (("time_to_first_token_ms", "ttft_ms"), ("completion_tokens", "generated_tokens")):
+            if alias in record and key not in record:
+                record[key] = record[alias]
         if parts[0] == "embed" and len(parts) == 3:
             records[("embed", "quiet", parts[1], int(parts[2].lstrip("b")))] = record
         elif parts[0] == "generate" and len(parts) == 4:
@@ -78,7 +82,7 @@ def embed_table(records: dict) -> list[str]:
 def generate_table(records: dict) -> list[str]:
     keys = sorted({(key[1], key[3]) for key in records if key[0] == "generate"}, key=lambda k: (k[0] != "quiet", k))
     header = [
-        "scenario", "threads",
+        "scenario", "threads", "prompt / new tokens (airlock; llama.cpp)",
         "airlock TTFT ms", "llama.cpp TTFT ms", "TTFT airlock / llama.cpp",
         "airlock decode tok/s", "llama.cpp decode tok/s", "decode airlock / llama.cpp",
         "airlock RSS MB", "llama.cpp RSS MB",
@@ -89,6 +93,8 @@ def generate_table(records: dict) -> list[str]:
         theirs = records.get(("generate", scenario, GENERATE_REFERENCE, threads), {})
         cells = [
             scenario, str(threads),
+            f"{ours.get('prompt_tokens', '?')}/{ours.get('generated_tokens', '?')}; "
+            f"{theirs.get('prompt_tokens', '?')}/{theirs.get('generated_tokens', '?')}",
             fmt(ours.get("ttft_ms")), fmt(theirs.get("ttft_ms")), ratio(ours.get("ttft_ms"), theirs.get("ttft_ms")),
             fmt(ours.get("decode_tokens_per_sec")), fmt(theirs.get("decode_tokens_per_sec")),
             ratio(ours.get("decode_tokens_per_sec"), theirs.get("decode_tokens_per_sec")),
