@@ -1,0 +1,214 @@
+//! Converts run and quarantine records to and from the column values both
+//! backends store (JSON as text, timestamps as Unix milliseconds, unsigned
+//! counters as signed 64-bit), checking what a database cannot: that
+//! numbers fit and that stored text still parses.
+
+use airlock_core::{Error, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, Timestamp};
+use serde::de::DeserializeOwned;
+use sqlx::{ColumnIndex, Decode, Row, Type};
+
+/// One `runs` row as plain values.
+pub(crate) struct RunColumns {
+    pub id: String,
+    pub workflow: String,
+    pub workflow_version: String,
+    pub input: String,
+    pub steps: String,
+    pub output: Option<String>,
+    pub decision: String,
+    pub rule: Option<String>,
+    pub confidence: Option<f64>,
+    pub models: String,
+    pub status: String,
+    pub error: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub created_at_ms: i64,
+    pub latency_us: i64,
+    pub release_id: Option<String>,
+}
+
+/// One `quarantine` row as plain values.
+pub(crate) struct QuarantineColumns {
+    pub id: String,
+    pub workflow: String,
+    pub received_at_ms: i64,
+    pub input: String,
+    pub reason: String,
+    pub field: Option<String>,
+}
+
+impl RunColumns {
+    pub(crate) fn encode(run: &RunRecord) -> Result<Self> {
+        if let Some(confidence) = run.confidence {
+            if !confidence.is_finite() {
+                return Err(Error::invalid_input(format!(
+                    "run {}: confidence {confidence} is not a finite number",
+                    run.id
+                ))
+                .with_field("confidence"));
+            }
+        }
+        Ok(RunColumns {
+            id: run.id.to_string(),
+            workflow: run.workflow.clone(),
+            workflow_version: run.workflow_version.clone(),
+            input: to_json(&run.input, "input")?,
+            steps: to_json(&run.steps, "steps")?,
+            output: run
+                .output
+                .as_ref()
+                .map(|o| to_json(o, "output"))
+                .transpose()?,
+            decision: run.decision.as_str().to_string(),
+            rule: run.rule.clone(),
+            confidence: run.confidence,
+            models: to_json(&run.models, "models")?,
+            status: run.status.as_str().to_string(),
+            error: run.error.clone(),
+            idempotency_key: run.idempotency_key.clone(),
+            created_at_ms: run.created_at.unix_ms(),
+            latency_us: to_i64(run.latency_us, "latency_us")?,
+            release_id: run.release_id.clone(),
+        })
+    }
+
+    pub(crate) fn decode(self) -> Result<RunRecord> {
+        let id: RunId = self
+            .id
+            .parse()
+            .map_err(|e| corrupt("runs", &self.id, "id", e))?;
+        let at = |column: &str| {
+            let id = self.id.clone();
+            let column = column.to_string();
+            move |e: Error| corrupt("runs", &id, &column, e)
+        };
+        Ok(RunRecord {
+            id,
+            workflow_version: self.workflow_version,
+            input: from_json(&self.input).map_err(at("input"))?,
+            steps: from_json(&self.steps).map_err(at("steps"))?,
+            output: match &self.output {
+                Some(text) => Some(from_json(text).map_err(at("output"))?),
+                None => None,
+            },
+            decision: self.decision.parse().map_err(at("decision"))?,
+            rule: self.rule,
+            confidence: self.confidence,
+            models: from_json(&self.models).map_err(at("models"))?,
+            status: self.status.parse().map_err(at("status"))?,
+            error: self.error,
+            idempotency_key: self.idempotency_key,
+            created_at: Timestamp::from_unix_ms(self.created_at_ms).map_err(at("created_at"))?,
+            latency_us: u64::try_from(self.latency_us)
+                .map_err(|_| Error::internal("negative latency"))
+                .map_err(at("latency_us"))?,
+            release_id: self.release_id,
+            workflow: self.workflow,
+        })
+    }
+
+    /// Reads the columns selected by the backends' run queries.
+    pub(crate) fn from_row<'r, R>(row: &'r R) -> Result<Self>
+    where
+        R: Row,
+        &'r str: ColumnIndex<R>,
+        String: Decode<'r, R::Database> + Type<R::Database>,
+        i64: Decode<'r, R::Database> + Type<R::Database>,
+        f64: Decode<'r, R::Database> + Type<R::Database>,
+    {
+        let get = |e: sqlx::Error| crate::sql_error::map_sqlx("read a run", e);
+        Ok(RunColumns {
+            id: row.try_get("id").map_err(get)?,
+            workflow: row.try_get("workflow").map_err(get)?,
+            workflow_version: row.try_get("workflow_version").map_err(get)?,
+            input: row.try_get("input").map_err(get)?,
+            steps: row.try_get("steps").map_err(get)?,
+            output: row.try_get("output").map_err(get)?,
+            decision: row.try_get("decision").map_err(get)?,
+            rule: row.try_get("rule").map_err(get)?,
+            confidence: row.try_get("confidence").map_err(get)?,
+            models: row.try_get("models").map_err(get)?,
+            status: row.try_get("status").map_err(get)?,
+            error: row.try_get("error").map_err(get)?,
+            idempotency_key: row.try_get("idempotency_key").map_err(get)?,
+            created_at_ms: row.try_get("created_at_ms").map_err(get)?,
+            latency_us: row.try_get("latency_us").map_err(get)?,
+            release_id: row.try_get("release_id").map_err(get)?,
+        })
+    }
+}
+
+impl QuarantineColumns {
+    pub(crate) fn encode(record: &QuarantineRecord) -> Result<Self> {
+        Ok(QuarantineColumns {
+            id: record.id.to_string(),
+            workflow: record.workflow.clone(),
+            received_at_ms: record.received_at.unix_ms(),
+            input: to_json(&record.input, "input")?,
+            reason: record.reason.clone(),
+            field: record.field.clone(),
+        })
+    }
+
+    pub(crate) fn decode(self) -> Result<QuarantineRecord> {
+        let id: QuarantineId = self
+            .id
+            .parse()
+            .map_err(|e| corrupt("quarantine", &self.id, "id", e))?;
+        Ok(QuarantineRecord {
+            id,
+            received_at: Timestamp::from_unix_ms(self.received_at_ms)
+                .map_err(|e| corrupt("quarantine", &self.id, "received_at", e))?,
+            input: from_json(&self.input)
+                .map_err(|e| corrupt("quarantine", &self.id, "input", e))?,
+            workflow: self.workflow,
+            reason: self.reason,
+            field: self.field,
+        })
+    }
+
+    pub(crate) fn from_row<'r, R>(row: &'r R) -> Result<Self>
+    where
+        R: Row,
+        &'r str: ColumnIndex<R>,
+        String: Decode<'r, R::Database> + Type<R::Database>,
+        i64: Decode<'r, R::Database> + Type<R::Database>,
+    {
+        let get = |e: sqlx::Error| crate::sql_error::map_sqlx("read a quarantine record", e);
+        Ok(QuarantineColumns {
+            id: row.try_get("id").map_err(get)?,
+            workflow: row.try_get("workflow").map_err(get)?,
+            received_at_ms: row.try_get("received_at_ms").map_err(get)?,
+            input: row.try_get("input").map_err(get)?,
+            reason: row.try_get("reason").map_err(get)?,
+            field: row.try_get("field").map_err(get)?,
+        })
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T, field: &str) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| {
+        Error::invalid_input(format!("cannot serialise `{field}` as JSON: {e}")).with_field(field)
+    })
+}
+
+fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| Error::internal(format!("invalid JSON: {e}")))
+}
+
+fn to_i64(value: u64, field: &str) -> Result<i64> {
+    i64::try_from(value).map_err(|_| {
+        Error::invalid_input(format!("`{field}` {value} does not fit in 63 bits")).with_field(field)
+    })
+}
+
+/// A stored value that no longer decodes: the database was changed outside
+/// Airlock or is damaged.
+fn corrupt(table: &str, id: &str, column: &str, cause: Error) -> Error {
+    Error::internal(format!(
+        "{table} row {id}: stored column `{column}` is invalid: {}",
+        cause.message()
+    ))
+    .with_field(column)
+    .with_hint("the database was modified outside Airlock or is damaged; restore it from a backup")
+}

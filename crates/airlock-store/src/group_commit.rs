@@ -1,0 +1,274 @@
+//! Group commit: one writer task owns the only write connection. Callers
+//! send records over a channel and wait; the task takes everything queued
+//! (up to a maximum batch size), writes it in one transaction, commits
+//! (one fsync at `fsync` durability) and only then answers every waiter.
+//! While one batch commits the next one queues up, so the batch size grows
+//! with the load by itself, with no timer.
+//!
+//! If a batch fails as a whole, each of its records is retried in its own
+//! transaction so one bad record fails alone and the others still commit.
+
+use std::sync::Arc;
+
+use airlock_core::{Error, ErrorKind, QuarantineRecord, Result, RunRecord};
+use async_trait::async_trait;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::codec::{QuarantineColumns, RunColumns};
+use crate::group_commit_stats::GroupCommitStats;
+use crate::traits::Inserted;
+
+/// One record of a batch, borrowed for the backend to write.
+pub(crate) enum Write<'a> {
+    Run(&'a RunColumns),
+    Quarantine(&'a QuarantineColumns),
+}
+
+/// What the backend did with one record of a committed batch.
+pub(crate) enum WriteOutcome {
+    RunCreated,
+    /// The run's idempotency key was taken; this is the stored run.
+    RunExisting(Box<RunRecord>),
+    QuarantineStored,
+}
+
+/// A database connection that can write a batch in one transaction.
+#[async_trait]
+pub(crate) trait BatchWriter: Send + 'static {
+    /// Writes every record in one transaction and commits it, returning one
+    /// outcome per record in order. On `Err` nothing was committed.
+    async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>>;
+
+    /// The connection's durability setting as the database reports it.
+    async fn durability_setting(&mut self) -> Result<String>;
+
+    /// Closes the connection cleanly (SQLite checkpoints its WAL).
+    async fn close(self: Box<Self>);
+}
+
+enum Request {
+    Run {
+        run: RunRecord,
+        columns: RunColumns,
+        reply: oneshot::Sender<Result<Inserted>>,
+    },
+    Quarantine {
+        columns: QuarantineColumns,
+        reply: oneshot::Sender<Result<()>>,
+    },
+    DurabilitySetting {
+        reply: oneshot::Sender<Result<String>>,
+    },
+    Shutdown {
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// The callers' side of the writer task; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct GroupCommitter {
+    sender: mpsc::Sender<Request>,
+}
+
+impl GroupCommitter {
+    /// Starts the writer task on the current tokio runtime.
+    pub(crate) fn spawn(
+        writer: Box<dyn BatchWriter>,
+        max_batch_size: usize,
+        stats: Arc<GroupCommitStats>,
+    ) -> Self {
+        let max_batch_size = max_batch_size.max(1);
+        // Room for a few batches; beyond that callers wait (backpressure).
+        let (sender, receiver) = mpsc::channel(max_batch_size.saturating_mul(4));
+        tokio::spawn(run_writer(writer, receiver, max_batch_size, stats));
+        GroupCommitter { sender }
+    }
+
+    /// Queues `run` and waits until it is committed. The columns are
+    /// encoded here, on the caller's task, so the writer only writes.
+    pub(crate) async fn insert_run(&self, run: RunRecord) -> Result<Inserted> {
+        let columns = RunColumns::encode(&run)?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Run {
+            run,
+            columns,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    pub(crate) async fn insert_quarantine(&self, record: QuarantineRecord) -> Result<()> {
+        let columns = QuarantineColumns::encode(&record)?;
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Quarantine { columns, reply }).await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    pub(crate) async fn durability_setting(&self) -> Result<String> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::DurabilitySetting { reply }).await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    /// Writes everything already queued, closes the write connection and
+    /// returns; later writes fail with `Unavailable`.
+    pub(crate) async fn shutdown(&self) {
+        let (reply, answer) = oneshot::channel();
+        if self.sender.send(Request::Shutdown { reply }).await.is_ok() {
+            // An error means the task already ended, which is what we want.
+            let _ = answer.await;
+        }
+    }
+
+    async fn send(&self, request: Request) -> Result<()> {
+        self.sender.send(request).await.map_err(|_| {
+            Error::new(ErrorKind::Unavailable, "the run store is closed")
+                .with_hint("the store was shut down; restart Airlock")
+        })
+    }
+}
+
+fn writer_gone() -> Error {
+    Error::internal(
+        "the run store's writer stopped before answering; the write may or may not be committed",
+    )
+}
+
+async fn run_writer(
+    mut writer: Box<dyn BatchWriter>,
+    mut receiver: mpsc::Receiver<Request>,
+    max_batch_size: usize,
+    stats: Arc<GroupCommitStats>,
+) {
+    let mut queued = Vec::with_capacity(max_batch_size);
+    let mut shutdown_waiters = Vec::new();
+    // After a shutdown request the channel is closed: `recv_many` keeps
+    // returning what was already queued, then 0.
+    while receiver.recv_many(&mut queued, max_batch_size).await > 0 {
+        let mut records = Vec::with_capacity(queued.len());
+        for request in queued.drain(..) {
+            match request {
+                Request::DurabilitySetting { reply } => {
+                    let _ = reply.send(writer.durability_setting().await);
+                }
+                Request::Shutdown { reply } => {
+                    receiver.close();
+                    shutdown_waiters.push(reply);
+                }
+                record => records.push(record),
+            }
+        }
+        if !records.is_empty() {
+            commit(writer.as_mut(), records, &stats).await;
+        }
+    }
+    writer.close().await;
+    for waiter in shutdown_waiters {
+        let _ = waiter.send(());
+    }
+}
+
+/// Commits `records` as one batch, falling back to one transaction per
+/// record if the batch fails, and answers every waiter.
+async fn commit(writer: &mut dyn BatchWriter, records: Vec<Request>, stats: &GroupCommitStats) {
+    let outcome = {
+        let writes: Vec<Write<'_>> = records.iter().filter_map(as_write).collect();
+        writer.write_batch(&writes).await
+    };
+    match outcome {
+        Ok(outcomes) if outcomes.len() == records.len() => {
+            stats.record_batch(records.len());
+            for (request, outcome) in records.into_iter().zip(outcomes) {
+                answer(request, Ok(outcome));
+            }
+        }
+        Ok(outcomes) => {
+            let err = Error::internal(format!(
+                "the database answered {} outcomes for a batch of {}",
+                outcomes.len(),
+                records.len()
+            ));
+            for request in records {
+                answer(request, Err(err.clone()));
+            }
+        }
+        Err(err) if records.len() == 1 => {
+            for request in records {
+                answer(request, Err(err.clone()));
+            }
+        }
+        Err(err) => {
+            tracing::warn!(
+                batch = records.len(),
+                error = %err,
+                "group commit failed; retrying each record on its own"
+            );
+            for request in records {
+                let single = {
+                    let writes: Vec<Write<'_>> = as_write(&request).into_iter().collect();
+                    writer.write_batch(&writes).await
+                };
+                let result = single.and_then(|mut outcomes| {
+                    outcomes.pop().ok_or_else(|| {
+                        Error::internal("the database answered no outcome for a single record")
+                    })
+                });
+                if result.is_ok() {
+                    stats.record_batch(1);
+                }
+                answer(request, result);
+            }
+        }
+    }
+}
+
+/// Shared by both backends: an idempotent insert that changed no row must
+/// find the run that holds its key.
+pub(crate) fn existing_outcome(
+    found: Result<Option<RunRecord>>,
+    columns: &RunColumns,
+) -> Result<WriteOutcome> {
+    match found? {
+        Some(run) => Ok(WriteOutcome::RunExisting(Box::new(run))),
+        None => Err(airlock_core::Error::internal(format!(
+            "inserting run {} changed no row, yet no run of `{}` has its idempotency key",
+            columns.id, columns.workflow
+        ))),
+    }
+}
+
+fn as_write(request: &Request) -> Option<Write<'_>> {
+    match request {
+        Request::Run { columns, .. } => Some(Write::Run(columns)),
+        Request::Quarantine { columns, .. } => Some(Write::Quarantine(columns)),
+        Request::DurabilitySetting { .. } | Request::Shutdown { .. } => None,
+    }
+}
+
+/// Sends one record's result to its waiter. A waiter that went away (its
+/// caller was cancelled) is ignored: the record is committed regardless.
+fn answer(request: Request, outcome: Result<WriteOutcome>) {
+    match request {
+        Request::Run { run, reply, .. } => {
+            let result = outcome.and_then(|outcome| match outcome {
+                WriteOutcome::RunCreated => Ok(Inserted::Created(Box::new(run))),
+                WriteOutcome::RunExisting(existing) => Ok(Inserted::Existing(existing)),
+                WriteOutcome::QuarantineStored => Err(mismatch()),
+            });
+            let _ = reply.send(result);
+        }
+        Request::Quarantine { reply, .. } => {
+            let result = outcome.and_then(|outcome| match outcome {
+                WriteOutcome::QuarantineStored => Ok(()),
+                WriteOutcome::RunCreated | WriteOutcome::RunExisting(_) => Err(mismatch()),
+            });
+            let _ = reply.send(result);
+        }
+        Request::DurabilitySetting { .. } | Request::Shutdown { .. } => {}
+    }
+}
+
+fn mismatch() -> Error {
+    Error::internal("the database answered a run outcome for a quarantine record or vice versa")
+}

@@ -1,0 +1,31 @@
+//! Airlock's durable run store: runs and quarantined inputs on SQLite (the
+//! default, WAL) or PostgreSQL, behind the [`RunStore`] and
+//! [`QuarantineStore`] traits.
+//!
+//! A run is acknowledged only after its record is committed. Concurrent
+//! inserts are group-committed: one writer task drains whatever is queued
+//! and commits it in one transaction (one fsync), then answers every waiter.
+//! Reads go through a connection pool and never wait for the writer.
+//!
+//! ```text
+//! Store::connect("sqlite://airlock-data/airlock.db", Durability::Fsync)
+//! Store::connect("postgres://user@host/db", Durability::Process)
+//! ```
+//! See `docs/storage.md` for the schema and the durability semantics.
+
+mod codec;
+mod connect_url;
+mod cursor;
+mod group_commit;
+mod group_commit_stats;
+mod migrations;
+mod postgres;
+mod sql_error;
+mod sqlite;
+mod store;
+mod traits;
+
+pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
+pub use group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
+pub use store::{Backend, DurabilityReport, Store, StoreOptions};
+pub use traits::{Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};

@@ -1,0 +1,126 @@
+//! SQL for the `runs` table on PostgreSQL: the idempotent insert used by
+//! the group committer, and the reads behind `GET /v1/runs`. JSON columns
+//! travel as text; `created_at` is converted to and from Unix milliseconds
+//! in SQL with exact integer arithmetic.
+
+use airlock_core::{Result, RunId, RunRecord};
+use sqlx::postgres::{PgConnection, PgRow, Postgres};
+use sqlx::{PgExecutor, QueryBuilder};
+
+use crate::codec::RunColumns;
+use crate::cursor::{page_limit, parse_cursor, split_page};
+use crate::group_commit::{existing_outcome, WriteOutcome};
+use crate::sql_error::map_sqlx;
+use crate::traits::{Page, RunFilter};
+
+const SELECT: &str = "SELECT id, workflow, workflow_version, input::text AS input, \
+     steps::text AS steps, output::text AS output, decision, rule, confidence, \
+     models::text AS models, status, error, idempotency_key, \
+     (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at_ms, latency_us, release_id \
+     FROM runs";
+
+const INSERT: &str = "INSERT INTO runs (id, workflow, workflow_version, input, steps, output, \
+     decision, rule, confidence, models, status, error, idempotency_key, created_at, latency_us, \
+     release_id) VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7, $8, $9, $10::json, $11, \
+     $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, $16) \
+     ON CONFLICT (workflow, idempotency_key) DO NOTHING";
+
+/// Inserts unless the workflow's idempotency key is taken, in which case
+/// the stored run is returned. A concurrent insert of the same key by
+/// another transaction makes this one wait for it, then see its row.
+pub(super) async fn insert(conn: &mut PgConnection, c: &RunColumns) -> Result<WriteOutcome> {
+    let done = sqlx::query(INSERT)
+        .bind(&c.id)
+        .bind(&c.workflow)
+        .bind(&c.workflow_version)
+        .bind(&c.input)
+        .bind(&c.steps)
+        .bind(&c.output)
+        .bind(&c.decision)
+        .bind(&c.rule)
+        .bind(c.confidence)
+        .bind(&c.models)
+        .bind(&c.status)
+        .bind(&c.error)
+        .bind(&c.idempotency_key)
+        .bind(c.created_at_ms)
+        .bind(c.latency_us)
+        .bind(&c.release_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;
+    if done.rows_affected() == 1 {
+        return Ok(WriteOutcome::RunCreated);
+    }
+    existing_outcome(
+        find_by_idempotency_key(&mut *conn, &c.workflow, c.idempotency_key.as_deref()).await,
+        c,
+    )
+}
+
+pub(crate) async fn get<'e>(db: impl PgExecutor<'e>, id: RunId) -> Result<Option<RunRecord>> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row: Option<PgRow> = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await
+        .map_err(|e| map_sqlx(&format!("read run {id}"), e))?;
+    row.map(|row| RunColumns::from_row(&row)?.decode())
+        .transpose()
+}
+
+pub(crate) async fn find_by_idempotency_key<'e>(
+    db: impl PgExecutor<'e>,
+    workflow: &str,
+    key: Option<&str>,
+) -> Result<Option<RunRecord>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let sql = format!("{SELECT} WHERE workflow = $1 AND idempotency_key = $2");
+    let row: Option<PgRow> = sqlx::query(&sql)
+        .bind(workflow)
+        .bind(key)
+        .fetch_optional(db)
+        .await
+        .map_err(|e| map_sqlx("find a run by idempotency key", e))?;
+    row.map(|row| RunColumns::from_row(&row)?.decode())
+        .transpose()
+}
+
+pub(crate) async fn list<'e>(
+    db: impl PgExecutor<'e>,
+    filter: &RunFilter,
+) -> Result<Page<RunRecord>> {
+    let limit = page_limit(filter.limit)?;
+    let mut query: QueryBuilder<Postgres> = QueryBuilder::new(format!("{SELECT} WHERE TRUE"));
+    if let Some(workflow) = &filter.workflow {
+        query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(decision) = filter.decision {
+        query.push(" AND decision = ").push_bind(decision.as_str());
+    }
+    if let Some(since) = filter.since {
+        query
+            .push(" AND created_at >= TIMESTAMPTZ 'epoch' + ")
+            .push_bind(since.unix_ms())
+            .push("::BIGINT * INTERVAL '1 millisecond'");
+    }
+    if let Some(cursor) = &filter.cursor {
+        query.push(" AND id < ").push_bind(parse_cursor(cursor)?);
+    }
+    query
+        .push(" ORDER BY id DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    let rows = query
+        .build()
+        .fetch_all(db)
+        .await
+        .map_err(|e| map_sqlx("list runs", e))?;
+    let runs = rows
+        .iter()
+        .map(|row| RunColumns::from_row(row)?.decode())
+        .collect::<Result<Vec<_>>>()?;
+    let (items, next_cursor) = split_page(runs, limit, |run| run.id.to_string());
+    Ok(Page { items, next_cursor })
+}

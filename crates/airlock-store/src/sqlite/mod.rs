@@ -1,0 +1,118 @@
+//! The SQLite backend: one write connection owned by the group committer
+//! and a small pool of read connections, on a WAL-mode database file.
+//!
+//! Durability maps to `PRAGMA synchronous` on the write connection:
+//! `FULL` for `fsync` (every commit syncs the WAL to disk: survives power
+//! loss) and `NORMAL` for `process` (commits reach the WAL in the OS page
+//! cache and are synced at checkpoints: they survive a crash of Airlock,
+//! whose writes the kernel still holds, but the last ones may be lost on
+//! power loss or an OS crash; the database stays consistent either way).
+
+mod quarantine;
+mod runs;
+
+use std::path::Path;
+use std::time::Duration;
+
+use airlock_core::{Durability, Error, Result};
+use async_trait::async_trait;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Connection};
+
+use crate::group_commit::{BatchWriter, Write, WriteOutcome};
+use crate::sql_error::map_sqlx;
+
+pub(crate) use quarantine::list as list_quarantine;
+pub(crate) use runs::{find_by_idempotency_key, get, list};
+
+/// How long a connection waits for a lock (a checkpoint, another process)
+/// before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens (creating if needed) the database at `path`, migrates it and
+/// returns its writer and its read pool.
+pub(crate) async fn connect(
+    path: &Path,
+    durability: Durability,
+    read_pool_size: u32,
+) -> Result<(Box<dyn BatchWriter>, SqlitePool)> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(parent, "create the database directory", e))?;
+    }
+    let shown = path.display().to_string();
+    let base = SqliteConnectOptions::new()
+        .filename(path)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(BUSY_TIMEOUT);
+    let synchronous = match durability {
+        Durability::Fsync => SqliteSynchronous::Full,
+        Durability::Process => SqliteSynchronous::Normal,
+    };
+    let mut conn = base
+        .clone()
+        .create_if_missing(true)
+        .synchronous(synchronous)
+        .connect()
+        .await
+        .map_err(|e| {
+            map_sqlx(&format!("open the SQLite database {shown}"), e).with_field(shown.clone())
+        })?;
+    crate::migrations::run(crate::migrations::SQLITE, &mut conn).await?;
+    let pool = SqlitePoolOptions::new()
+        .max_connections(read_pool_size.max(1))
+        .connect_with(base)
+        .await
+        .map_err(|e| map_sqlx(&format!("open read connections to {shown}"), e))?;
+    Ok((Box::new(SqliteWriter { conn }), pool))
+}
+
+/// The single write connection.
+struct SqliteWriter {
+    conn: SqliteConnection,
+}
+
+#[async_trait]
+impl BatchWriter for SqliteWriter {
+    async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>> {
+        let mut tx = self
+            .conn
+            .begin()
+            .await
+            .map_err(|e| map_sqlx("begin a transaction", e))?;
+        let mut outcomes = Vec::with_capacity(writes.len());
+        for write in writes {
+            let outcome = match write {
+                Write::Run(columns) => runs::insert(&mut tx, columns).await?,
+                Write::Quarantine(columns) => quarantine::insert(&mut tx, columns).await?,
+            };
+            outcomes.push(outcome);
+        }
+        tx.commit().await.map_err(|e| map_sqlx("commit runs", e))?;
+        Ok(outcomes)
+    }
+
+    async fn durability_setting(&mut self) -> Result<String> {
+        let level: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(|e| map_sqlx("read PRAGMA synchronous", e))?;
+        let name = match level {
+            0 => "off",
+            1 => "normal",
+            2 => "full",
+            3 => "extra",
+            _ => "unknown",
+        };
+        Ok(format!("synchronous={name}"))
+    }
+
+    async fn close(self: Box<Self>) {
+        if let Err(err) = self.conn.close().await {
+            tracing::warn!(error = %err, "closing the SQLite write connection failed");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! SQL for the `runs` table on SQLite: the idempotent insert used by the
+//! group committer, and the reads behind `GET /v1/runs`.
+
+use airlock_core::{Result, RunId, RunRecord};
+use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
+use sqlx::{QueryBuilder, SqliteExecutor};
+
+use crate::codec::RunColumns;
+use crate::cursor::{page_limit, parse_cursor, split_page};
+use crate::group_commit::{existing_outcome, WriteOutcome};
+use crate::sql_error::map_sqlx;
+use crate::traits::{Page, RunFilter};
+
+const COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, rule, \
+     confidence, models, status, error, idempotency_key, created_at_ms, latency_us, release_id";
+
+/// Inserts unless the workflow's idempotency key is taken, in which case
+/// the stored run is returned (read inside the same transaction).
+pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Result<WriteOutcome> {
+    let sql = format!(
+        "INSERT INTO runs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (workflow, idempotency_key) DO NOTHING"
+    );
+    let done = sqlx::query(&sql)
+        .bind(&c.id)
+        .bind(&c.workflow)
+        .bind(&c.workflow_version)
+        .bind(&c.input)
+        .bind(&c.steps)
+        .bind(&c.output)
+        .bind(&c.decision)
+        .bind(&c.rule)
+        .bind(c.confidence)
+        .bind(&c.models)
+        .bind(&c.status)
+        .bind(&c.error)
+        .bind(&c.idempotency_key)
+        .bind(c.created_at_ms)
+        .bind(c.latency_us)
+        .bind(&c.release_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;
+    if done.rows_affected() == 1 {
+        return Ok(WriteOutcome::RunCreated);
+    }
+    existing_outcome(
+        find_by_idempotency_key(&mut *conn, &c.workflow, c.idempotency_key.as_deref()).await,
+        c,
+    )
+}
+
+pub(crate) async fn get<'e>(db: impl SqliteExecutor<'e>, id: RunId) -> Result<Option<RunRecord>> {
+    let sql = format!("SELECT {COLUMNS} FROM runs WHERE id = ?");
+    let row: Option<SqliteRow> = sqlx::query(&sql)
+        .bind(id.to_string())
+        .fetch_optional(db)
+        .await
+        .map_err(|e| map_sqlx(&format!("read run {id}"), e))?;
+    row.map(|row| RunColumns::from_row(&row)?.decode())
+        .transpose()
+}
+
+pub(crate) async fn find_by_idempotency_key<'e>(
+    db: impl SqliteExecutor<'e>,
+    workflow: &str,
+    key: Option<&str>,
+) -> Result<Option<RunRecord>> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    let sql = format!("SELECT {COLUMNS} FROM runs WHERE workflow = ? AND idempotency_key = ?");
+    let row: Option<SqliteRow> = sqlx::query(&sql)
+        .bind(workflow)
+        .bind(key)
+        .fetch_optional(db)
+        .await
+        .map_err(|e| map_sqlx("find a run by idempotency key", e))?;
+    row.map(|row| RunColumns::from_row(&row)?.decode())
+        .transpose()
+}
+
+pub(crate) async fn list<'e>(
+    db: impl SqliteExecutor<'e>,
+    filter: &RunFilter,
+) -> Result<Page<RunRecord>> {
+    let limit = page_limit(filter.limit)?;
+    let mut query: QueryBuilder<Sqlite> =
+        QueryBuilder::new(format!("SELECT {COLUMNS} FROM runs WHERE 1 = 1"));
+    if let Some(workflow) = &filter.workflow {
+        query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(decision) = filter.decision {
+        query.push(" AND decision = ").push_bind(decision.as_str());
+    }
+    if let Some(since) = filter.since {
+        query
+            .push(" AND created_at_ms >= ")
+            .push_bind(since.unix_ms());
+    }
+    if let Some(cursor) = &filter.cursor {
+        query.push(" AND id < ").push_bind(parse_cursor(cursor)?);
+    }
+    query
+        .push(" ORDER BY id DESC LIMIT ")
+        .push_bind(i64::from(limit) + 1);
+    let rows = query
+        .build()
+        .fetch_all(db)
+        .await
+        .map_err(|e| map_sqlx("list runs", e))?;
+    let runs = rows
+        .iter()
+        .map(|row| RunColumns::from_row(row)?.decode())
+        .collect::<Result<Vec<_>>>()?;
+    let (items, next_cursor) = split_page(runs, limit, |run| run.id.to_string());
+    Ok(Page { items, next_cursor })
+}
