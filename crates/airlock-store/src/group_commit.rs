@@ -46,6 +46,9 @@ pub(crate) trait BatchWriter: Send + 'static {
     async fn close(self: Box<Self>);
 }
 
+// Runs are nearly all the traffic and the channel's slots are allocated
+// once, so boxing the big variant would only add an allocation per insert.
+#[allow(clippy::large_enum_variant)]
 enum Request {
     Run {
         run: RunRecord,
