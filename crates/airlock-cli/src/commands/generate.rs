@@ -31,10 +31,6 @@ pub struct GenerateArgs {
 }
 
 pub fn run(args: GenerateArgs, settings: &Settings) -> Result<()> {
-    let generator = Generator::load(GeneratorOptions {
-        gguf_path: settings.models.generator.clone(),
-        threads: settings.inference.generate_threads,
-    })?;
     let request = GenerateRequest {
         system: args.system,
         prompt: args.prompt,
@@ -44,6 +40,12 @@ pub fn run(args: GenerateArgs, settings: &Settings) -> Result<()> {
         seed: args.seed,
         stop: args.stop,
     };
+    // Reject bad flags before spending seconds on loading the model.
+    request.validate()?;
+    let generator = Generator::load(GeneratorOptions {
+        gguf_path: settings.models.generator.clone(),
+        threads: settings.inference.generate_threads,
+    })?;
     // The worker thread streams into stdout; the first write error is kept
     // and reported once generation ends (e.g. a closed pipe).
     let write_error = std::sync::Arc::new(std::sync::Mutex::new(None::<std::io::Error>));

@@ -69,7 +69,8 @@ impl GenerateRequest {
         }
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the limits and sampling settings without running the model.
+    pub fn validate(&self) -> Result<()> {
         if self.max_tokens == 0 {
             return Err(
                 Error::invalid_input("max_tokens must be at least 1").with_field("max_tokens")
