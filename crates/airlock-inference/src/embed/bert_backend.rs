@@ -191,7 +191,12 @@ fn add_norm(
 }
 
 /// Applies `f` to groups of whole rows, in parallel when allowed.
-fn row_wise(threads: Threads, data: &mut [f32], row_len: usize, f: impl Fn(&mut [f32]) + Sync + Send) {
+fn row_wise(
+    threads: Threads,
+    data: &mut [f32],
+    row_len: usize,
+    f: impl Fn(&mut [f32]) + Sync + Send,
+) {
     match threads {
         Threads::One => f(data),
         Threads::Pool(_) => data.par_chunks_mut(row_len * ROWS_PER_TASK).for_each(f),

@@ -186,7 +186,10 @@ fn validate_config(config: &BertConfig, path: &Path) -> Result<()> {
     if let Some((name, _)) = dims.iter().find(|(_, v)| *v == 0) {
         return Err(corrupt(path, format!("`{name}` must be positive")));
     }
-    if config.hidden_size % config.num_attention_heads != 0 {
+    if !config
+        .hidden_size
+        .is_multiple_of(config.num_attention_heads)
+    {
         return Err(corrupt(
             path,
             "`hidden_size` is not a multiple of `num_attention_heads`",
