@@ -12,9 +12,13 @@ use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Default L2 strength. Measured on BANKING77 with all-MiniLM-L6-v2
-/// embeddings (see docs/quality-banking77.md).
-pub const DEFAULT_L2: f64 = 1e-4;
+/// Default L2 strength (on standardised dimensions). Chosen by accuracy on
+/// the held-out part of BANKING77's training set with all-MiniLM-L6-v2
+/// embeddings (see docs/quality-banking77.md), not on its test set.
+pub const DEFAULT_L2: f64 = 1e-3;
+/// Standardising dimensions is the default: with it the same L2 works
+/// across embedding scales, and it measured best on held-out BANKING77 data.
+pub const DEFAULT_STANDARDIZE: bool = true;
 /// Default maximum L-BFGS iterations.
 pub const DEFAULT_MAX_ITERATIONS: u64 = 500;
 /// Default share of each label's examples held out for calibration.
@@ -42,7 +46,7 @@ impl Default for TrainingOptions {
             seed: 0,
             l2: DEFAULT_L2,
             max_iterations: DEFAULT_MAX_ITERATIONS,
-            standardize: false,
+            standardize: DEFAULT_STANDARDIZE,
         }
     }
 }

@@ -34,8 +34,8 @@ pub struct TrainArgs {
     /// Maximum optimiser iterations (each a full pass over the training data).
     #[arg(long, default_value_t = DEFAULT_MAX_ITERATIONS)]
     pub epochs: u64,
-    /// Standardise embedding dimensions while fitting.
-    #[arg(long)]
+    /// Standardise embedding dimensions while fitting (`--standardize false` to fit raw embeddings).
+    #[arg(long, default_value_t = DEFAULT_STANDARDIZE, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub standardize: bool,
 }
 
