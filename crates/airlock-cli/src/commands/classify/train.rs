@@ -3,7 +3,9 @@
 
 use super::embedding::{embed_all, load_embedder, model_id};
 use super::{print_json, ColumnArgs};
-use airlock_classifier::train::{DEFAULT_CALIBRATION_FRACTION, DEFAULT_L2, DEFAULT_MAX_ITERATIONS};
+use airlock_classifier::train::{
+    DEFAULT_CALIBRATION_FRACTION, DEFAULT_L2, DEFAULT_MAX_ITERATIONS, DEFAULT_STANDARDIZE,
+};
 use airlock_classifier::{
     check_trainable, read_examples, sha256_file, train_classifier, ClassifierArtifact,
     EmbeddingModelInfo, TrainingDataInfo, TrainingOptions,
