@@ -1,0 +1,265 @@
+//! The validated, compiled form of a workflow: what the engine runs. Every
+//! expression is a parsed CEL program, every schema a compiled validator,
+//! every template parsed into one minijinja environment, so nothing about
+//! the definition can fail at run time for syntax reasons.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// How much harm a wrong answer of this workflow can do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Risk {
+    Low,
+    Medium,
+    High,
+}
+
+/// The most sensitive data the workflow handles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataClass {
+    Public,
+    Internal,
+    Confidential,
+}
+
+/// How a run ends; chosen by the decision rules, never by a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    /// The output is used as is.
+    Auto,
+    /// A person must look at the run before the output is used.
+    Review,
+    /// The deterministic fallback output is used.
+    Fallback,
+    /// Nothing is used; the run is refused.
+    Block,
+}
+
+impl Risk {
+    pub const NAMES: &'static [&'static str] = &["low", "medium", "high"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "low" => Some(Risk::Low),
+            "medium" => Some(Risk::Medium),
+            "high" => Some(Risk::High),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::Low => "low",
+            Risk::Medium => "medium",
+            Risk::High => "high",
+        }
+    }
+}
+
+impl DataClass {
+    pub const NAMES: &'static [&'static str] = &["public", "internal", "confidential"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "public" => Some(DataClass::Public),
+            "internal" => Some(DataClass::Internal),
+            "confidential" => Some(DataClass::Confidential),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DataClass::Public => "public",
+            DataClass::Internal => "internal",
+            DataClass::Confidential => "confidential",
+        }
+    }
+}
+
+impl DecisionKind {
+    pub const NAMES: &'static [&'static str] = &["auto", "review", "fallback", "block"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "auto" => Some(DecisionKind::Auto),
+            "review" => Some(DecisionKind::Review),
+            "fallback" => Some(DecisionKind::Fallback),
+            "block" => Some(DecisionKind::Block),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionKind::Auto => "auto",
+            DecisionKind::Review => "review",
+            DecisionKind::Fallback => "fallback",
+            DecisionKind::Block => "block",
+        }
+    }
+}
+
+/// A parsed CEL expression together with the text it was written as.
+pub struct Expression {
+    pub source: String,
+    pub program: cel::Program,
+}
+
+impl fmt::Debug for Expression {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Expression").field(&self.source).finish()
+    }
+}
+
+/// A JSON Schema file, parsed and compiled.
+pub struct Schema {
+    /// Path relative to the workflow directory, as written.
+    pub path: String,
+    pub json: serde_json::Value,
+    pub validator: jsonschema::Validator,
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Schema").field("path", &self.path).finish()
+    }
+}
+
+/// What happens when a step fails at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnError {
+    /// The run fails with the step's error (the default).
+    Fail,
+    /// The step's output records `ok = false` and the error, and the run
+    /// goes on; later steps and decisions can react (e.g. a fallback).
+    Continue,
+}
+
+impl OnError {
+    pub const NAMES: &'static [&'static str] = &["fail", "continue"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "fail" => Some(OnError::Fail),
+            "continue" => Some(OnError::Continue),
+            _ => None,
+        }
+    }
+}
+
+/// One extra data check of a `validate` step.
+#[derive(Debug)]
+pub struct Check {
+    pub expr: Expression,
+    pub message: String,
+}
+
+/// What a step does, with the fields its kind needs.
+#[derive(Debug)]
+pub enum StepKind {
+    /// Checks the input against the input schema and extra checks.
+    Validate { checks: Vec<Check> },
+    /// Evaluates a CEL expression; output `value`.
+    Rule { expr: Expression },
+    /// Classifies a text with a local classifier; outputs `label`, `confidence`.
+    Classify {
+        /// Classifier artifact path, relative to the data directory.
+        model: String,
+        text: Expression,
+    },
+    /// Generates text from a rendered prompt template; output `text`.
+    Generate {
+        /// Template name (its path relative to the workflow directory).
+        prompt: String,
+        max_tokens: u32,
+    },
+    /// A deterministic output: a fixed value or a rendered template.
+    Fallback { output: FallbackOutput },
+}
+
+impl StepKind {
+    pub const NAMES: &'static [&'static str] =
+        &["validate", "rule", "classify", "generate", "fallback"];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Validate { .. } => "validate",
+            StepKind::Rule { .. } => "rule",
+            StepKind::Classify { .. } => "classify",
+            StepKind::Generate { .. } => "generate",
+            StepKind::Fallback { .. } => "fallback",
+        }
+    }
+}
+
+/// The output of a `fallback` step.
+#[derive(Debug)]
+pub enum FallbackOutput {
+    Value(serde_json::Value),
+    /// Template name (its path relative to the workflow directory).
+    Template(String),
+}
+
+/// One step of a workflow.
+#[derive(Debug)]
+pub struct Step {
+    pub name: String,
+    pub description: Option<String>,
+    pub when: Option<Expression>,
+    pub on_error: OnError,
+    pub kind: StepKind,
+}
+
+/// One decision rule; the first whose `when` holds decides the run.
+#[derive(Debug)]
+pub struct DecisionRule {
+    pub name: String,
+    /// `None` only for the last rule, which always matches.
+    pub when: Option<Expression>,
+    pub decision: DecisionKind,
+    pub reason: Option<String>,
+}
+
+/// A valid workflow, compiled and ready to run.
+pub struct WorkflowDefinition {
+    pub name: String,
+    pub description: String,
+    pub owner: String,
+    pub risk: Risk,
+    pub data_class: DataClass,
+    pub runbook: String,
+    /// The workflow directory.
+    pub dir: PathBuf,
+    /// Hex SHA-256 over `workflow.toml` and every file it references.
+    pub version: String,
+    pub input_schema: Schema,
+    pub output_schema: Schema,
+    /// Builds the run's output from `input` and `steps`.
+    pub output: Expression,
+    pub steps: Vec<Step>,
+    pub decisions: Vec<DecisionRule>,
+    /// Every template of the workflow, named by its relative path.
+    pub templates: minijinja::Environment<'static>,
+}
+
+impl WorkflowDefinition {
+    /// The step called `name`.
+    pub fn step(&self, name: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.name == name)
+    }
+}
+
+impl fmt::Debug for WorkflowDefinition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WorkflowDefinition")
+            .field("name", &self.name)
+            .field("version", &self.version)
+            .field("owner", &self.owner)
+            .field("risk", &self.risk)
+            .field("data_class", &self.data_class)
+            .field("steps", &self.steps)
+            .field("decisions", &self.decisions)
+            .finish_non_exhaustive()
+    }
+}

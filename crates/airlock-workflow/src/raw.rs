@@ -1,0 +1,88 @@
+//! The workflow file as written: serde structs that mirror `workflow.toml`
+//! one to one, with every value kept with its source span so problems can
+//! name a line. Unknown keys are rejected here; everything else (required
+//! fields, enum values, cross references) is checked by `validate` so that
+//! all problems are reported together rather than the first one only.
+//!
+//! The document is deserialized in pieces (the header, each step, each
+//! decision) so a mistake in one piece does not hide mistakes in the others.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Top-level keys other than `steps` and `decision`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHeader {
+    pub name: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub owner: Option<Spanned<String>>,
+    pub risk: Option<Spanned<String>>,
+    pub data_class: Option<Spanned<String>>,
+    pub runbook: Option<Spanned<String>>,
+    pub input: Option<Spanned<RawInput>>,
+    pub output: Option<Spanned<RawOutput>>,
+}
+
+/// `[input]`: the input contract.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawInput {
+    pub schema: Option<Spanned<String>>,
+}
+
+/// `[output]`: the output contract and how the output is built.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutput {
+    pub schema: Option<Spanned<String>>,
+    /// CEL expression building the run's output from `input` and `steps`.
+    pub value: Option<Spanned<String>>,
+}
+
+/// One `[[steps]]` table. All kinds share one struct; which fields a kind
+/// needs or forbids is checked in `validate`, which gives better messages
+/// than a serde tagged enum would.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub name: Option<Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
+    pub description: Option<Spanned<String>>,
+    pub when: Option<Spanned<String>>,
+    pub on_error: Option<Spanned<String>>,
+    /// `validate`: extra data checks beyond the input schema.
+    pub checks: Option<Vec<Spanned<RawCheck>>>,
+    /// `rule`: the CEL expression.
+    pub expr: Option<Spanned<String>>,
+    /// `classify`: classifier artifact, relative to the data directory.
+    pub model: Option<Spanned<String>>,
+    /// `classify`: CEL expression yielding the text.
+    pub text: Option<Spanned<String>>,
+    /// `generate`: prompt template file.
+    pub prompt: Option<Spanned<String>>,
+    /// `generate`: token budget.
+    pub max_tokens: Option<Spanned<i64>>,
+    /// `fallback`: fixed output value.
+    pub output: Option<Spanned<serde_json::Value>>,
+    /// `fallback`: template file rendering the output text.
+    pub template: Option<Spanned<String>>,
+}
+
+/// One `[[steps.checks]]` entry of a `validate` step.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCheck {
+    pub expr: Option<Spanned<String>>,
+    pub message: Option<Spanned<String>>,
+}
+
+/// One `[[decision]]` rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDecision {
+    pub name: Option<Spanned<String>>,
+    pub when: Option<Spanned<String>>,
+    pub decision: Option<Spanned<String>>,
+    pub reason: Option<Spanned<String>>,
+}
