@@ -63,7 +63,7 @@ pub fn spawn_workers(
             Some(
                 rayon::ThreadPoolBuilder::new()
                     .num_threads(threads_per_worker)
-                    .thread_name(move |t| format!("airlock-embed-{index}-{t}"))
+                    .thread_name(move |t| format!("embed-{index}-{t}"))
                     .build()
                     .map_err(|e| {
                         Error::internal(format!("cannot start embedding compute threads: {e}"))
@@ -74,7 +74,7 @@ pub fn spawn_workers(
         };
         let (model, rx) = (Arc::clone(&model), Arc::clone(&rx));
         std::thread::Builder::new()
-            .name(format!("airlock-embed-{index}"))
+            .name(format!("embed-{index}"))
             .spawn(move || worker_loop(&model, &rx, pool.as_ref(), threads_per_worker))
             .map_err(|e| Error::internal(format!("cannot start embedding worker thread: {e}")))?;
     }
