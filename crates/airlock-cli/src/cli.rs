@@ -1,7 +1,7 @@
 //! Command-line grammar of `airlock`. Each command's own arguments live
 //! beside its implementation in `commands/`.
 
-use crate::commands::{classify, embed, generate, models};
+use crate::commands::{check, classify, embed, generate, models};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -34,4 +34,6 @@ pub enum Command {
     Classify(classify::ClassifyCommand),
     /// Generate a chat reply with the local model, streamed to stdout.
     Generate(generate::GenerateArgs),
+    /// Validate every workflow definition and report all problems at once.
+    Check(check::CheckArgs),
 }

@@ -1,6 +1,7 @@
 //! One module per top-level command; [`run`] dispatches to them after the
 //! configuration has been loaded and validated.
 
+pub mod check;
 pub mod classify;
 pub mod embed;
 pub mod generate;
@@ -23,5 +24,6 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Embed(args) => embed::run(args, &settings),
         Command::Classify(cmd) => classify::run(cmd, &settings),
         Command::Generate(args) => generate::run(args, &settings),
+        Command::Check(args) => check::run(args, &settings),
     }
 }
