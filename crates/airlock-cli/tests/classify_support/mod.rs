@@ -53,6 +53,9 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// One labelled text: (text, label).
+pub type Example = (&'static str, &'static str);
+
 /// Examples kept per label for training; the rest are for evaluation.
 pub const TRAIN_PER_LABEL: usize = 6;
 
@@ -76,10 +79,7 @@ pub fn write_jsonl(path: &Path, examples: &[(&str, &str)]) {
 
 /// (training, evaluation) examples: per label the first
 /// [`TRAIN_PER_LABEL`] for training and the rest for evaluation.
-pub fn split_examples() -> (
-    Vec<(&'static str, &'static str)>,
-    Vec<(&'static str, &'static str)>,
-) {
+pub fn split_examples() -> (Vec<Example>, Vec<Example>) {
     let mut train = Vec::new();
     let mut eval = Vec::new();
     let mut seen: Vec<(&str, usize)> = Vec::new();
