@@ -39,6 +39,15 @@ fn load(threads: usize) -> Option<Embedder> {
 
 fn assert_matches_reference(got: &[Vec<f32>], reference: &Reference, how: &str) {
     assert_eq!(got.len(), reference.sentences.len());
+    let min = got
+        .iter()
+        .zip(&reference.embeddings)
+        .map(|(g, w)| cosine(g, w))
+        .fold(f64::INFINITY, f64::min);
+    eprintln!(
+        "{how}: lowest cosine to sentence-transformers {min:.7} (1 - cos = {:.1e})",
+        1.0 - min
+    );
     for ((vector, want), sentence) in got
         .iter()
         .zip(&reference.embeddings)
