@@ -8,19 +8,8 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 /// sha256 (lowercase hex) and length of everything `reader` yields.
-pub fn sha256_reader(mut reader: impl Read) -> std::io::Result<(String, u64)> {
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut total = 0u64;
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((hex::encode(hasher.finalize()), total))
+pub fn sha256_reader(reader: impl Read) -> std::io::Result<(String, u64)> {
+    copy_hashing(reader, std::io::sink())
 }
 
 /// sha256 (lowercase hex) and length of the file at `path`.
