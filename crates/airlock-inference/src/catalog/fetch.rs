@@ -174,14 +174,14 @@ fn pip_download(pkg: &PinnedPackage, python: &str, dir: &Path) -> Result<PathBuf
         })?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let tail: Vec<&str> = stderr
-            .lines()
-            .rev()
-            .take(4)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        // pip's own ERROR lines say what failed; its retry warnings are noise.
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("ERROR")).collect();
+        let tail: Vec<&str> = if errors.is_empty() {
+            let lines: Vec<&str> = stderr.lines().collect();
+            lines[lines.len().saturating_sub(4)..].to_vec()
+        } else {
+            errors
+        };
         return Err(Error::new(
             ErrorKind::FetchFailed,
             format!("`pip download {requirement}` failed ({}): {}", output.status, tail.join(" | ")),
