@@ -149,7 +149,7 @@ fn read_file(path: &Path) -> Result<RawConfig> {
     })
 }
 
-/// Default compute threads: every core, capped at 8.
+/// Default parallelism: every core, capped at 8.
 fn default_threads() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get().min(8))
@@ -170,8 +170,10 @@ fn resolve_inference(raw: &RawInference, problems: &mut Vec<String>) -> Inferenc
         }
     };
     InferenceSettings {
-        embed_workers: positive("embed_workers", raw.embed_workers, 1, 64),
-        embed_threads: positive("embed_threads", raw.embed_threads, default_threads(), 64),
+        // One single-threaded worker per core: the fastest layout measured
+        // (BENCHMARKS.md) and immune to spinning thread pools on a busy core.
+        embed_workers: positive("embed_workers", raw.embed_workers, default_threads(), 64),
+        embed_threads: positive("embed_threads", raw.embed_threads, 1, 64),
         embed_max_batch: positive("embed_max_batch", raw.embed_max_batch, 64, 4096),
         generate_threads: positive("generate_threads", raw.generate_threads, 1, 64),
     }
