@@ -25,7 +25,8 @@ fn parse_args() -> Result<Args, String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("airlock-data/models"));
     let mut args = Args {
-        csv: PathBuf::from("/work/shared/data/banking77/test.csv"),
+        // The shared data folder sits beside the repository checkout.
+        csv: root.join("../shared/data/banking77/test.csv"),
         model: models.join("all-minilm-l6-v2"),
         workers: 1,
         threads: 1,
