@@ -16,7 +16,7 @@
 # Settings (environment): EMBED_BATCHES (1,16,64), EMBED_COUNT (1024),
 # EMBED_THREADS (2), GEN_THREADS (1,2), GEN_TOKENS (128), REPEATS (3),
 # BUSY (1: also run generation with a CPU burner), AIRLOCK_MODELS_DIR,
-# AIRLOCK_BANKING77_DIR (/work/shared/data/banking77).
+# AIRLOCK_BANKING77_DIR (../shared/data/banking77 beside the checkout).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +24,7 @@ out="$repo/bench/out"
 raw="$out/raw"
 vpython="$repo/bench/.venv/bin/python"
 export AIRLOCK_MODELS_DIR="${AIRLOCK_MODELS_DIR:-$repo/airlock-data/models}"
-export AIRLOCK_BANKING77_DIR="${AIRLOCK_BANKING77_DIR:-/work/shared/data/banking77}"
+export AIRLOCK_BANKING77_DIR="${AIRLOCK_BANKING77_DIR:-$repo/../shared/data/banking77}"
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
 
 EMBED_BATCHES="${EMBED_BATCHES:-1,16,64}"
