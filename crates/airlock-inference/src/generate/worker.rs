@@ -10,6 +10,13 @@
 //! else the physical core count) when first used. There is no API to size
 //! it, so [`configure_candle_threads`] sets `CANDLE_NUM_THREADS` if nobody
 //! has, before the first model loads, and reports the size candle really uses.
+//!
+//! candle's f32 matmuls (attention) ask `RAYON_NUM_THREADS` on every call and,
+//! when it is unset, count the CPUs again each time and split the work for
+//! all of them, whatever pool they run in. Setting it to the configured count
+//! made decode 13% faster at 1 thread (BENCHMARKS.md). The embedder never
+//! reads it (it sizes its own pools), so setting it here is safe for the rest
+//! of Airlock.
 
 use super::decode;
 use super::model_file::LoadedModel;
@@ -75,11 +82,13 @@ pub fn spawn(mut loaded: LoadedModel, threads: usize) -> Result<mpsc::Sender<Job
 /// process-wide quantized-matmul pool actually has.
 pub fn configure_candle_threads(requested: usize) -> usize {
     const VAR: &str = "CANDLE_NUM_THREADS";
-    if std::env::var_os(VAR).is_none() {
-        // Only takes effect if candle's pool is not yet built, i.e. before any
-        // model has run in this process. Setting it while other threads read
-        // the environment is a (libc-level) race; it happens once, at load.
-        std::env::set_var(VAR, requested.to_string());
+    // Only takes effect if candle's pool is not yet built, i.e. before any
+    // model has run in this process. Setting it while other threads read
+    // the environment is a (libc-level) race; it happens once, at load.
+    for var in [VAR, "RAYON_NUM_THREADS"] {
+        if std::env::var_os(var).is_none() {
+            std::env::set_var(var, requested.to_string());
+        }
     }
     let actual = candle_pool_threads();
     if actual != requested {
