@@ -1,10 +1,12 @@
 //! Loading the configured embedding model and embedding many texts in
 //! batches, with progress on stderr.
 
+use airlock_classifier::{Classifier, ClassifierArtifact};
 use airlock_config::Settings;
 use airlock_core::Result;
 use airlock_inference::embed::{Embedder, EmbedderOptions};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Instant;
 
 /// Texts handed to the embedder per call; progress is reported after each.
@@ -18,6 +20,19 @@ pub fn load_embedder(settings: &Settings) -> Result<Embedder> {
         threads_per_worker: settings.inference.embed_threads,
         max_batch: settings.inference.embed_max_batch,
     })
+}
+
+/// Loads the classifier artifact at `path` and the configured embedder,
+/// refusing an artifact trained over a different embedding model.
+pub fn load_classifier(path: &Path, settings: &Settings) -> Result<(Classifier, Embedder)> {
+    let artifact = ClassifierArtifact::load(path)?;
+    let embedder = load_embedder(settings)?;
+    artifact.check_embedding_model(
+        embedder.model_sha256(),
+        embedder.dimension(),
+        &path.display().to_string(),
+    )?;
+    Ok((Classifier::from_artifact(artifact)?, embedder))
 }
 
 /// Model name recorded in artifacts: the model directory's name.

@@ -1,9 +1,9 @@
 //! `airlock classify eval`: scores a classifier on labelled data and prints
 //! accuracy, macro-F1, calibration error, NLL, coverage and per-label scores.
 
-use super::embedding::{embed_all, load_embedder};
+use super::embedding::{embed_all, load_classifier};
 use super::{print_json, ColumnArgs};
-use airlock_classifier::{read_examples, Classifier, ClassifierArtifact};
+use airlock_classifier::read_examples;
 use airlock_config::Settings;
 use airlock_core::Result;
 use std::path::PathBuf;
@@ -21,15 +21,8 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs, settings: &Settings) -> Result<()> {
-    let artifact = ClassifierArtifact::load(&args.model)?;
+    let (classifier, embedder) = load_classifier(&args.model, settings)?;
     let examples = read_examples(&args.data, &args.columns.columns())?;
-    let embedder = load_embedder(settings)?;
-    artifact.check_embedding_model(
-        embedder.model_sha256(),
-        embedder.dimension(),
-        &args.model.display().to_string(),
-    )?;
-    let classifier = Classifier::from_artifact(artifact)?;
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
     let embeddings = embed_all(&embedder, &texts)?;
     let labels: Vec<String> = examples.into_iter().map(|e| e.label).collect();

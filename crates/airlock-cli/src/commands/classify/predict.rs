@@ -1,9 +1,9 @@
 //! `airlock classify predict`: one JSON line per text with the predicted
 //! label, its calibrated confidence and the top alternatives.
 
-use super::embedding::{embed_all, load_embedder};
+use super::embedding::{embed_all, load_classifier};
 use super::print_json;
-use airlock_classifier::{Classifier, ClassifierArtifact, LabelConfidence};
+use airlock_classifier::LabelConfidence;
 use airlock_config::Settings;
 use airlock_core::Result;
 use serde::Serialize;
@@ -28,14 +28,7 @@ struct PredictionLine<'a> {
 }
 
 pub fn run(args: PredictArgs, settings: &Settings) -> Result<()> {
-    let artifact = ClassifierArtifact::load(&args.model)?;
-    let embedder = load_embedder(settings)?;
-    artifact.check_embedding_model(
-        embedder.model_sha256(),
-        embedder.dimension(),
-        &args.model.display().to_string(),
-    )?;
-    let classifier = Classifier::from_artifact(artifact)?;
+    let (classifier, embedder) = load_classifier(&args.model, settings)?;
     let embeddings = embed_all(&embedder, &args.texts)?;
     for (text, embedding) in args.texts.iter().zip(&embeddings) {
         let prediction = classifier.predict(embedding)?;
