@@ -8,4 +8,4 @@
 pub mod raw;
 pub mod settings;
 
-pub use settings::{InferenceSettings, ModelSettings, Overrides, Settings};
+pub use settings::{DatabaseSettings, InferenceSettings, ModelSettings, Overrides, Settings};

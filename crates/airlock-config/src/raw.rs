@@ -11,9 +11,21 @@ pub struct RawConfig {
     /// Where Airlock keeps its database and models (default `./airlock-data`).
     pub data_dir: Option<PathBuf>,
     #[serde(default)]
+    pub database: RawDatabase,
+    #[serde(default)]
     pub models: RawModels,
     #[serde(default)]
     pub inference: RawInference,
+}
+
+/// `[database]`: where runs are stored and how durably.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDatabase {
+    /// `sqlite://PATH` (default `sqlite://<data_dir>/airlock.db`) or `postgres://…`.
+    pub url: Option<String>,
+    /// `fsync` (default: survives power loss) or `process` (survives an Airlock crash).
+    pub durability: Option<String>,
 }
 
 /// `[models]`: where model files live.

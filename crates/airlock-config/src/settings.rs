@@ -1,8 +1,8 @@
 //! Validated, typed settings, resolved with the precedence
 //! defaults < config file < environment < command-line flags.
 
-use crate::raw::{RawConfig, RawInference};
-use airlock_core::{Error, Result};
+use crate::raw::{RawConfig, RawDatabase, RawInference};
+use airlock_core::{Durability, Error, Result};
 use std::path::{Path, PathBuf};
 
 /// File name of the embedding model directory inside the models directory.
@@ -17,10 +17,12 @@ pub struct Overrides {
     pub config_file: Option<PathBuf>,
     pub data_dir: Option<PathBuf>,
     pub models_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
 }
 
 impl Overrides {
-    /// Reads `AIRLOCK_CONFIG`, `AIRLOCK_DATA_DIR` and `AIRLOCK_MODELS_DIR`.
+    /// Reads `AIRLOCK_CONFIG`, `AIRLOCK_DATA_DIR`, `AIRLOCK_MODELS_DIR` and
+    /// `AIRLOCK_DATABASE_URL`.
     pub fn from_env() -> Self {
         let var = |name: &str| {
             std::env::var_os(name)
@@ -31,6 +33,9 @@ impl Overrides {
             config_file: var("AIRLOCK_CONFIG"),
             data_dir: var("AIRLOCK_DATA_DIR"),
             models_dir: var("AIRLOCK_MODELS_DIR"),
+            database_url: std::env::var("AIRLOCK_DATABASE_URL")
+                .ok()
+                .filter(|v| !v.is_empty()),
         }
     }
 
@@ -40,6 +45,7 @@ impl Overrides {
             config_file: self.config_file.or(lower.config_file),
             data_dir: self.data_dir.or(lower.data_dir),
             models_dir: self.models_dir.or(lower.models_dir),
+            database_url: self.database_url.or(lower.database_url),
         }
     }
 }
@@ -50,6 +56,15 @@ pub struct ModelSettings {
     pub dir: PathBuf,
     pub embedding: PathBuf,
     pub generator: PathBuf,
+}
+
+/// Where runs are stored and how durably.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://…` (validated by scheme here; the
+    /// store checks the rest when it connects).
+    pub url: String,
+    pub durability: Durability,
 }
 
 /// Thread and batch sizes of local inference.
@@ -65,6 +80,7 @@ pub struct InferenceSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
     pub models: ModelSettings,
     pub inference: InferenceSettings,
 }
@@ -115,6 +131,7 @@ impl Settings {
             .generator
             .unwrap_or_else(|| models_dir.join(GENERATOR_MODEL_FILE));
         let inference = resolve_inference(&raw.inference, &mut problems);
+        let database = resolve_database(raw.database, overrides, &data_dir, &mut problems);
         if !problems.is_empty() {
             let list = problems
                 .iter()
@@ -129,6 +146,7 @@ impl Settings {
         }
         Ok(Settings {
             data_dir,
+            database,
             models: ModelSettings {
                 dir: models_dir,
                 embedding,
@@ -147,6 +165,37 @@ fn read_file(path: &Path) -> Result<RawConfig> {
     toml::from_str(&text).map_err(|e| {
         Error::invalid_config(format!("{origin}: {}", e.to_string().trim_end())).with_field(origin)
     })
+}
+
+fn resolve_database(
+    raw: RawDatabase,
+    overrides: &Overrides,
+    data_dir: &Path,
+    problems: &mut Vec<String>,
+) -> DatabaseSettings {
+    let url = overrides
+        .database_url
+        .clone()
+        .or(raw.url)
+        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("airlock.db").display()));
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if !known.iter().any(|scheme| url.starts_with(scheme)) {
+        // Only the scheme is echoed: the URL may carry a password.
+        let scheme = url.split(':').next().unwrap_or_default();
+        problems.push(format!(
+            "database.url has scheme `{scheme}`: use sqlite://PATH or postgres://USER@HOST:PORT/DB"
+        ));
+    }
+    let durability = match raw.durability.as_deref() {
+        None => Durability::default(),
+        Some(word) => word.parse().unwrap_or_else(|_| {
+            problems.push(format!(
+                "database.durability = {word:?}: must be \"fsync\" or \"process\""
+            ));
+            Durability::default()
+        }),
+    };
+    DatabaseSettings { url, durability }
 }
 
 /// Default parallelism: every core, capped at 8.
@@ -212,6 +261,32 @@ mod tests {
         assert!(err.message().contains("2 problem(s)"), "{}", err.message());
         assert!(err.message().contains("inference.embed_workers = 0"));
         assert!(err.message().contains("inference.embed_threads = -3"));
+    }
+
+    #[test]
+    fn database_defaults_to_sqlite_in_the_data_dir_and_env_wins_over_file() {
+        let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
+        assert_eq!(s.database.url, "sqlite://./airlock-data/airlock.db");
+        assert_eq!(s.database.durability, Durability::Fsync);
+        let overrides = Overrides {
+            database_url: Some("postgres://u@h/db".into()),
+            ..Default::default()
+        };
+        let text = "[database]\nurl = \"sqlite://other.db\"\ndurability = \"process\"\n";
+        let s = Settings::from_toml(text, &overrides, "test").unwrap();
+        assert_eq!(s.database.url, "postgres://u@h/db");
+        assert_eq!(s.database.durability, Durability::Process);
+    }
+
+    #[test]
+    fn bad_database_settings_are_reported_with_the_rest() {
+        let text = "[database]\nurl = \"mysql://root:secret@h/db\"\ndurability = \"sometimes\"\n[inference]\nembed_workers = 0\n";
+        let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
+        let msg = err.message();
+        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(msg.contains("scheme `mysql`"), "{msg}");
+        assert!(!msg.contains("secret"), "never echo a password: {msg}");
+        assert!(msg.contains("database.durability = \"sometimes\""), "{msg}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub fn run(cli: Cli) -> Result<()> {
         config_file: cli.config,
         data_dir: cli.data_dir,
         models_dir: cli.models_dir,
+        database_url: None,
     };
     let settings = Settings::load(&flags.over(Overrides::from_env()))?;
     match cli.command {
