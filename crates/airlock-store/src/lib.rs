@@ -18,6 +18,7 @@ mod connect_url;
 mod cursor;
 mod group_commit;
 mod group_commit_stats;
+mod keyset;
 mod migrations;
 mod postgres;
 mod sql_error;

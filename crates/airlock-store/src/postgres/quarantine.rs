@@ -5,8 +5,9 @@ use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::{PgExecutor, QueryBuilder};
 
 use crate::codec::QuarantineColumns;
-use crate::cursor::{page_limit, parse_cursor, split_page};
+use crate::cursor::page_limit;
 use crate::group_commit::WriteOutcome;
+use crate::keyset::{into_page, push_page_tail};
 use crate::sql_error::map_sqlx;
 use crate::traits::{Page, QuarantineFilter};
 
@@ -40,21 +41,16 @@ pub(crate) async fn list<'e>(
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
     }
-    if let Some(cursor) = &filter.cursor {
-        query.push(" AND id < ").push_bind(parse_cursor(cursor)?);
-    }
-    query
-        .push(" ORDER BY id DESC LIMIT ")
-        .push_bind(i64::from(limit) + 1);
+    push_page_tail(&mut query, filter.cursor.as_deref(), limit)?;
     let rows = query
         .build()
         .fetch_all(db)
         .await
         .map_err(|e| map_sqlx("list quarantined inputs", e))?;
-    let records = rows
-        .iter()
-        .map(|row| QuarantineColumns::from_row(row)?.decode())
-        .collect::<Result<Vec<_>>>()?;
-    let (items, next_cursor) = split_page(records, limit, |r| r.id.to_string());
-    Ok(Page { items, next_cursor })
+    into_page(
+        &rows,
+        limit,
+        |row| QuarantineColumns::from_row(row)?.decode(),
+        |r| r.id.to_string(),
+    )
 }

@@ -8,8 +8,9 @@ use sqlx::postgres::{PgConnection, PgRow, Postgres};
 use sqlx::{PgExecutor, QueryBuilder};
 
 use crate::codec::RunColumns;
-use crate::cursor::{page_limit, parse_cursor, split_page};
+use crate::cursor::page_limit;
 use crate::group_commit::{existing_outcome, WriteOutcome};
+use crate::keyset::{into_page, push_page_tail};
 use crate::sql_error::map_sqlx;
 use crate::traits::{Page, RunFilter};
 
@@ -106,21 +107,16 @@ pub(crate) async fn list<'e>(
             .push_bind(since.unix_ms())
             .push("::BIGINT * INTERVAL '1 millisecond'");
     }
-    if let Some(cursor) = &filter.cursor {
-        query.push(" AND id < ").push_bind(parse_cursor(cursor)?);
-    }
-    query
-        .push(" ORDER BY id DESC LIMIT ")
-        .push_bind(i64::from(limit) + 1);
+    push_page_tail(&mut query, filter.cursor.as_deref(), limit)?;
     let rows = query
         .build()
         .fetch_all(db)
         .await
         .map_err(|e| map_sqlx("list runs", e))?;
-    let runs = rows
-        .iter()
-        .map(|row| RunColumns::from_row(row)?.decode())
-        .collect::<Result<Vec<_>>>()?;
-    let (items, next_cursor) = split_page(runs, limit, |run| run.id.to_string());
-    Ok(Page { items, next_cursor })
+    into_page(
+        &rows,
+        limit,
+        |row| RunColumns::from_row(row)?.decode(),
+        |run| run.id.to_string(),
+    )
 }
