@@ -327,20 +327,33 @@ impl Checker<'_> {
         bad.is_empty().then_some(compiled)
     }
 
+    /// The items of `[[key]]` tables (none when absent); `None`, after
+    /// reporting it, when `key` is something other than an array.
+    fn array_of_tables<'a>(
+        &mut self,
+        value: Option<Spanned<DeValue<'a>>>,
+        key: &str,
+        item: &str,
+    ) -> Option<Vec<Spanned<DeValue<'a>>>> {
+        let Some(v) = value else {
+            return Some(Vec::new());
+        };
+        match v.get_ref() {
+            DeValue::Array(items) => Some(items.to_vec()),
+            _ => {
+                self.report(
+                    Some(v.span()),
+                    format!("`{key}` must be an array of tables"),
+                    format!("write each {item} as a `[[{key}]]` table"),
+                );
+                None
+            }
+        }
+    }
+
     fn steps(&mut self, value: Option<Spanned<DeValue<'_>>>, whole: &Range<usize>) -> Vec<Step> {
-        let items = match value {
-            Some(v) => match v.get_ref() {
-                DeValue::Array(items) => items.to_vec(),
-                _ => {
-                    self.report(
-                        Some(v.span()),
-                        "`steps` must be an array of tables",
-                        "write each step as a `[[steps]]` table",
-                    );
-                    return Vec::new();
-                }
-            },
-            None => Vec::new(),
+        let Some(items) = self.array_of_tables(value, "steps", "step") else {
+            return Vec::new();
         };
         if items.is_empty() {
             self.report(
@@ -561,19 +574,8 @@ impl Checker<'_> {
         whole: &Range<usize>,
         all: &[&str],
     ) -> Vec<DecisionRule> {
-        let items = match value {
-            Some(v) => match v.get_ref() {
-                DeValue::Array(items) => items.to_vec(),
-                _ => {
-                    self.report(
-                        Some(v.span()),
-                        "`decision` must be an array of tables",
-                        "write each rule as a `[[decision]]` table",
-                    );
-                    return Vec::new();
-                }
-            },
-            None => Vec::new(),
+        let Some(items) = self.array_of_tables(value, "decision", "rule") else {
+            return Vec::new();
         };
         if items.is_empty() {
             self.report(Some(whole.start..whole.start), "workflow has no decision rules",
