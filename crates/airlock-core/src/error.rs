@@ -143,6 +143,10 @@ impl Error {
         Self::new(ErrorKind::NotFound, message)
     }
 
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Conflict, message)
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Internal, message)
     }

@@ -95,7 +95,12 @@ impl WorkflowFiles {
             )
             .with_hint("check the keyword against the JSON Schema specification (draft 2020-12 unless `$schema` says otherwise)")]));
         }
-        match jsonschema::validator_for(&json) {
+        // `format` is checked, not just annotated: an input contract that
+        // says `"format": "email"` means it.
+        match jsonschema::options()
+            .should_validate_formats(true)
+            .build(&json)
+        {
             Ok(validator) => Ok(Ok(Schema {
                 path: relative.to_string(),
                 json,

@@ -1,0 +1,426 @@
+//! [`Engine`]: runs workflows and records every run durably before
+//! answering.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use airlock_core::{
+    Decision, Error, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, RunStatus, StepKind,
+    StepRecord, Timestamp,
+};
+use airlock_store::{
+    Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore, Store,
+};
+use airlock_workflow::{OnError, WorkflowDefinition};
+use serde_json::{json, Value};
+
+use crate::context::RunContext;
+use crate::decide::decide;
+use crate::metrics_names as m;
+use crate::models::Models;
+use crate::outcome::{rejected_input, RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+use crate::steps::{self, contract_errors};
+
+/// Longest `Idempotency-Key` accepted.
+pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 255;
+
+/// One request to run a workflow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub workflow: String,
+    pub input: Value,
+    /// Same key (per workflow) → same run, never a second one.
+    pub idempotency_key: Option<String>,
+}
+
+/// Whether the engine can serve runs (for `/readyz`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readiness {
+    /// `Err` holds why the database does not answer.
+    pub database: std::result::Result<(), String>,
+    /// Names of the loaded models.
+    pub models: Vec<String>,
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.database.is_ok()
+    }
+}
+
+/// The workflow runtime; cheap to clone, clones share everything.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    workflows: BTreeMap<String, Arc<WorkflowDefinition>>,
+    store: Store,
+    models: Arc<dyn Models>,
+}
+
+impl Engine {
+    /// An engine serving `workflows` (names are unique, as `load_dir`
+    /// guarantees), recording runs in `store` and calling `models`.
+    pub fn new(workflows: Vec<WorkflowDefinition>, store: Store, models: Arc<dyn Models>) -> Self {
+        let workflows = workflows
+            .into_iter()
+            .map(|w| (w.name.clone(), Arc::new(w)))
+            .collect();
+        Engine {
+            inner: Arc::new(Inner {
+                workflows,
+                store,
+                models,
+            }),
+        }
+    }
+
+    /// Every workflow, by name.
+    pub fn workflows(&self) -> impl Iterator<Item = &Arc<WorkflowDefinition>> {
+        self.inner.workflows.values()
+    }
+
+    /// The workflow called `name`, or a `not_found` error listing the known ones.
+    pub fn workflow(&self, name: &str) -> Result<&Arc<WorkflowDefinition>> {
+        self.inner.workflows.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.inner.workflows.keys().map(String::as_str).collect();
+            Error::not_found(format!("no workflow named `{name}`"))
+                .with_field("workflow")
+                .with_hint(format!("known workflows: {}", known.join(", ")))
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn models(&self) -> &Arc<dyn Models> {
+        &self.inner.models
+    }
+
+    /// The run with `id`, or `not_found`.
+    pub async fn get_run(&self, id: RunId) -> Result<RunRecord> {
+        self.inner
+            .store
+            .get(id)
+            .await?
+            .ok_or_else(|| Error::not_found(format!("no run with id {id}")).with_field("id"))
+    }
+
+    pub async fn list_runs(&self, filter: &RunFilter) -> Result<Page<RunRecord>> {
+        self.inner.store.list(filter).await
+    }
+
+    pub async fn list_quarantine(
+        &self,
+        filter: &QuarantineFilter,
+    ) -> Result<Page<QuarantineRecord>> {
+        self.inner.store.list_quarantine(filter).await
+    }
+
+    /// Pings the database and lists the loaded models.
+    pub async fn readiness(&self) -> Readiness {
+        Readiness {
+            database: self.inner.store.ping().await.map_err(|e| e.to_string()),
+            models: self.inner.models.loaded(),
+        }
+    }
+
+    /// Runs `request.workflow` on `request.input` and commits the run
+    /// before returning. With an idempotency key already used for this
+    /// workflow, nothing runs and the earlier run is returned (`replayed`);
+    /// reusing a key with a different input is a `conflict`.
+    pub async fn run(&self, request: RunRequest) -> Result<RunOutcome> {
+        let workflow = Arc::clone(self.workflow(&request.workflow)?);
+        if let Some(key) = &request.idempotency_key {
+            check_idempotency_key(key)?;
+            if let Some(run) = self
+                .inner
+                .store
+                .find_by_idempotency_key(&workflow.name, key)
+                .await?
+            {
+                return replay(run, &request.input);
+            }
+        }
+
+        let gauge = metrics::gauge!(m::RUNS_IN_FLIGHT, "workflow" => workflow.name.clone());
+        gauge.increment(1.0);
+        let run = execute(&workflow, request.input.clone(), &*self.inner.models).await;
+        gauge.decrement(1.0);
+        let run = RunRecord {
+            idempotency_key: request.idempotency_key,
+            ..run
+        };
+
+        let rejected = rejected_input(&run);
+        let inserted = self.inner.store.insert(run).await?;
+        let run = match inserted {
+            Inserted::Existing(run) => return replay(*run, &request.input),
+            Inserted::Created(run) => *run,
+        };
+        // The run is committed first so a retry with the same key finds it
+        // and does not quarantine the input twice.
+        if let Some(errors) = rejected {
+            let first = errors.iter().find(|e| !e.field.is_empty());
+            let record = QuarantineRecord {
+                id: QuarantineId::new(),
+                workflow: run.workflow.clone(),
+                received_at: run.created_at,
+                input: run.input.clone(),
+                reason: errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                field: first.map(|e| e.field.clone()),
+            };
+            self.inner.store.insert_quarantine(record).await?;
+            metrics::counter!(m::QUARANTINED_TOTAL, "workflow" => run.workflow.clone())
+                .increment(1);
+        }
+        metrics::counter!(
+            m::RUNS_TOTAL,
+            "workflow" => run.workflow.clone(),
+            "decision" => run.decision.as_str(),
+            "status" => run.status.as_str()
+        )
+        .increment(1);
+        metrics::histogram!(m::RUN_DURATION_SECONDS, "workflow" => run.workflow.clone())
+            .record(run.latency_us as f64 / 1e6);
+        Ok(RunOutcome {
+            run,
+            replayed: false,
+        })
+    }
+}
+
+/// An earlier run answering a retried request, unless the retry carries a
+/// different input.
+fn replay(run: RunRecord, input: &Value) -> Result<RunOutcome> {
+    if &run.input != input {
+        return Err(Error::conflict(format!(
+            "Idempotency-Key `{}` was already used for run {} with a different input",
+            run.idempotency_key.as_deref().unwrap_or_default(),
+            run.id
+        ))
+        .with_field("Idempotency-Key")
+        .with_hint("use a new key for a new request; retry only with the same body"));
+    }
+    metrics::counter!(m::IDEMPOTENT_REPLAYS_TOTAL, "workflow" => run.workflow.clone()).increment(1);
+    Ok(RunOutcome {
+        run,
+        replayed: true,
+    })
+}
+
+fn check_idempotency_key(key: &str) -> Result<()> {
+    let problem = if key.is_empty() {
+        Some("is empty")
+    } else if key.len() > IDEMPOTENCY_KEY_MAX_LEN {
+        Some("is longer than 255 bytes")
+    } else if !key.bytes().all(|b| b.is_ascii_graphic()) {
+        Some("must be printable ASCII without spaces")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(Error::invalid_input(format!("Idempotency-Key {problem}"))
+            .with_field("Idempotency-Key")
+            .with_hint("send a unique token per logical request, e.g. a UUID")),
+        None => Ok(()),
+    }
+}
+
+/// Executes every step of `workflow` on `input` and builds the run record
+/// (not yet stored). Never fails: errors end up in the record.
+async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Models) -> RunRecord {
+    let started = Instant::now();
+    let created_at = Timestamp::now();
+    let mut ctx = RunContext::new(input.clone());
+    let mut records: Vec<StepRecord> = Vec::with_capacity(workflow.steps.len() + 1);
+    let mut failure: Option<String> = None;
+    let mut rejected = false;
+
+    // Workflows without a `validate` step still enforce their input contract.
+    let has_validate = workflow
+        .steps
+        .iter()
+        .any(|s| matches!(s.kind, airlock_workflow::StepKind::Validate { .. }));
+    if !has_validate {
+        let errors = contract_errors(workflow, &input);
+        if !errors.is_empty() {
+            rejected = true;
+            records.push(StepRecord {
+                name: INPUT_CONTRACT_RULE.to_string(),
+                kind: StepKind::Validate,
+                output: json!({ "valid": false, "errors": errors }),
+                latency_us: 0,
+                error: None,
+                model: None,
+                skipped: false,
+            });
+        }
+    }
+
+    for step in &workflow.steps {
+        let kind = step_kind(&step.kind);
+        let not_run = |ctx: &mut RunContext, records: &mut Vec<StepRecord>| {
+            ctx.record_step(&step.name, false, &Value::Null, None);
+            records.push(StepRecord {
+                name: step.name.clone(),
+                kind,
+                output: Value::Null,
+                latency_us: 0,
+                error: None,
+                model: None,
+                skipped: true,
+            });
+        };
+        if rejected || failure.is_some() {
+            not_run(&mut ctx, &mut records);
+            continue;
+        }
+        let step_started = Instant::now();
+        let result = match step.when.as_ref().map(|w| ctx.eval_bool(w)) {
+            Some(Ok(false)) => {
+                not_run(&mut ctx, &mut records);
+                continue;
+            }
+            Some(Err(e)) => steps::StepResult::failed(format!("`when`: {e}")),
+            None | Some(Ok(true)) => steps::execute(workflow, step, &ctx, &input, models).await,
+        };
+        let latency = step_started.elapsed();
+        let labels = [
+            ("workflow", workflow.name.clone()),
+            ("step", step.name.clone()),
+            ("kind", kind.as_str().to_string()),
+        ];
+        metrics::histogram!(m::STEP_DURATION_SECONDS, &labels).record(latency.as_secs_f64());
+        if let Some(error) = &result.error {
+            metrics::counter!(m::STEP_ERRORS_TOTAL, &labels).increment(1);
+            tracing::warn!(workflow = %workflow.name, step = %step.name, %error, "step failed");
+            if step.on_error == OnError::Fail {
+                failure = Some(format!("step `{}` failed: {error}", step.name));
+            }
+        }
+        rejected |= result.rejected_input;
+        ctx.record_step(&step.name, true, &result.output, result.error.as_deref());
+        records.push(StepRecord {
+            name: step.name.clone(),
+            kind,
+            output: result.output,
+            latency_us: latency.as_micros() as u64,
+            error: result.error,
+            model: result.model,
+            skipped: false,
+        });
+    }
+
+    let mut decision = Decision::Block;
+    let mut rule = STEP_FAILED_RULE.to_string();
+    let mut output = None;
+    if failure.is_none() && rejected && !has_validate {
+        rule = INPUT_CONTRACT_RULE.to_string();
+    } else if failure.is_none() {
+        match decide(&workflow.decisions, &ctx) {
+            Ok(decided) => {
+                decision = decided.decision;
+                rule = decided.rule;
+            }
+            Err(e) => failure = Some(e),
+        }
+    }
+    // Blocked runs (and rejected inputs) have no output: nothing is to be used.
+    if failure.is_none() && !rejected && decision != Decision::Block {
+        match build_output(workflow, &ctx) {
+            Ok(value) => output = Some(value),
+            Err(e) => failure = Some(e),
+        }
+    }
+    if failure.is_some() {
+        decision = Decision::Block;
+        rule = STEP_FAILED_RULE.to_string();
+        output = None;
+    }
+
+    let confidence = records
+        .iter()
+        .filter(|s| s.kind == StepKind::Classify && !s.skipped)
+        .filter_map(|s| s.output.get("confidence").and_then(Value::as_f64))
+        .reduce(f64::min);
+    let mut models_used: Vec<String> = Vec::new();
+    for model in records.iter().filter_map(|s| s.model.as_ref()) {
+        if !models_used.contains(model) {
+            models_used.push(model.clone());
+        }
+    }
+    RunRecord {
+        id: RunId::new(),
+        workflow: workflow.name.clone(),
+        workflow_version: workflow.version.clone(),
+        input,
+        steps: records,
+        output,
+        decision,
+        rule: Some(rule),
+        confidence,
+        models: models_used,
+        status: if failure.is_some() {
+            RunStatus::Failed
+        } else {
+            RunStatus::Completed
+        },
+        error: failure,
+        idempotency_key: None,
+        created_at,
+        latency_us: started.elapsed().as_micros() as u64,
+        release_id: None,
+    }
+}
+
+/// The run's output: the workflow's `output.value`, checked against its
+/// output contract.
+fn build_output(
+    workflow: &WorkflowDefinition,
+    ctx: &RunContext,
+) -> std::result::Result<Value, String> {
+    let value = ctx
+        .eval(&workflow.output)
+        .map_err(|e| format!("output: {e}"))?;
+    let violations: Vec<String> = workflow
+        .output_schema
+        .validator
+        .iter_errors(&value)
+        .map(|e| {
+            let at = e.instance_path().as_str().to_string();
+            if at.is_empty() {
+                e.to_string()
+            } else {
+                format!("{at}: {e}")
+            }
+        })
+        .collect();
+    if violations.is_empty() {
+        Ok(value)
+    } else {
+        Err(format!(
+            "the output does not satisfy the output contract ({}): {}",
+            workflow.output_schema.path,
+            violations.join("; ")
+        ))
+    }
+}
+
+fn step_kind(kind: &airlock_workflow::StepKind) -> StepKind {
+    match kind {
+        airlock_workflow::StepKind::Validate { .. } => StepKind::Validate,
+        airlock_workflow::StepKind::Rule { .. } => StepKind::Rule,
+        airlock_workflow::StepKind::Classify { .. } => StepKind::Classify,
+        airlock_workflow::StepKind::Generate { .. } => StepKind::Generate,
+        airlock_workflow::StepKind::Fallback { .. } => StepKind::Fallback,
+    }
+}

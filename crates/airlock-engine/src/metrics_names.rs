@@ -1,0 +1,21 @@
+//! Names and labels of the metrics the engine emits through the `metrics`
+//! facade. They are part of the operator-facing API (dashboards and alerts
+//! use them), so they live in one place.
+
+/// Counter: finished runs, labels `workflow`, `decision`, `status`.
+pub const RUNS_TOTAL: &str = "airlock_runs_total";
+/// Histogram (seconds): a run's wall time, label `workflow`.
+pub const RUN_DURATION_SECONDS: &str = "airlock_run_duration_seconds";
+/// Histogram (seconds): one step's wall time, labels `workflow`, `step`, `kind`.
+pub const STEP_DURATION_SECONDS: &str = "airlock_step_duration_seconds";
+/// Counter: steps that errored, labels `workflow`, `step`, `kind`.
+pub const STEP_ERRORS_TOTAL: &str = "airlock_step_errors_total";
+/// Gauge: runs being executed right now, label `workflow`.
+pub const RUNS_IN_FLIGHT: &str = "airlock_runs_in_flight";
+/// Counter: inputs that failed the input contract, label `workflow`.
+pub const QUARANTINED_TOTAL: &str = "airlock_quarantined_total";
+/// Counter: requests answered from an earlier run by idempotency key, label `workflow`.
+pub const IDEMPOTENT_REPLAYS_TOTAL: &str = "airlock_idempotent_replays_total";
+
+/// Every histogram above, for recorders that need bucket configuration.
+pub const HISTOGRAMS: &[&str] = &[RUN_DURATION_SECONDS, STEP_DURATION_SECONDS];
