@@ -8,4 +8,7 @@
 pub mod raw;
 pub mod settings;
 
-pub use settings::{DatabaseSettings, InferenceSettings, ModelSettings, Overrides, Settings};
+pub use settings::{
+    default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
+    ServerSettings, Settings,
+};

@@ -10,12 +10,29 @@ use std::path::PathBuf;
 pub struct RawConfig {
     /// Where Airlock keeps its database and models (default `./airlock-data`).
     pub data_dir: Option<PathBuf>,
+    /// Directory of workflow directories (default `./workflows` if it
+    /// exists, else `./examples`).
+    pub workflows: Option<PathBuf>,
+    #[serde(default)]
+    pub server: RawServer,
     #[serde(default)]
     pub database: RawDatabase,
     #[serde(default)]
     pub models: RawModels,
     #[serde(default)]
     pub inference: RawInference,
+}
+
+/// `[server]`: the HTTP API.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    /// `IP:PORT` to listen on (default `127.0.0.1:8080`).
+    pub listen: Option<String>,
+    /// Largest request body accepted, in bytes (default 1 MiB).
+    pub max_body_bytes: Option<i64>,
+    /// Longest a request may take, e.g. `"60s"` (default 60 s).
+    pub request_timeout: Option<String>,
 }
 
 /// `[database]`: where runs are stored and how durably.

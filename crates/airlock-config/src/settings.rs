@@ -1,9 +1,11 @@
 //! Validated, typed settings, resolved with the precedence
 //! defaults < config file < environment < command-line flags.
 
-use crate::raw::{RawConfig, RawDatabase, RawInference};
+use crate::raw::{RawConfig, RawDatabase, RawInference, RawServer};
 use airlock_core::{Durability, Error, Result};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// File name of the embedding model directory inside the models directory.
 pub const EMBEDDING_MODEL_DIR: &str = "all-minilm-l6-v2";
@@ -18,11 +20,13 @@ pub struct Overrides {
     pub data_dir: Option<PathBuf>,
     pub models_dir: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub workflows_dir: Option<PathBuf>,
 }
 
 impl Overrides {
-    /// Reads `AIRLOCK_CONFIG`, `AIRLOCK_DATA_DIR`, `AIRLOCK_MODELS_DIR` and
-    /// `AIRLOCK_DATABASE_URL`.
+    /// Reads `AIRLOCK_CONFIG`, `AIRLOCK_DATA_DIR`, `AIRLOCK_MODELS_DIR`,
+    /// `AIRLOCK_DATABASE_URL`, `AIRLOCK_LISTEN` and `AIRLOCK_WORKFLOWS_DIR`.
     pub fn from_env() -> Self {
         let var = |name: &str| {
             std::env::var_os(name)
@@ -36,6 +40,10 @@ impl Overrides {
             database_url: std::env::var("AIRLOCK_DATABASE_URL")
                 .ok()
                 .filter(|v| !v.is_empty()),
+            listen: std::env::var("AIRLOCK_LISTEN")
+                .ok()
+                .filter(|v| !v.is_empty()),
+            workflows_dir: var("AIRLOCK_WORKFLOWS_DIR"),
         }
     }
 
@@ -46,6 +54,8 @@ impl Overrides {
             data_dir: self.data_dir.or(lower.data_dir),
             models_dir: self.models_dir.or(lower.models_dir),
             database_url: self.database_url.or(lower.database_url),
+            listen: self.listen.or(lower.listen),
+            workflows_dir: self.workflows_dir.or(lower.workflows_dir),
         }
     }
 }
@@ -67,6 +77,21 @@ pub struct DatabaseSettings {
     pub durability: Durability,
 }
 
+/// The HTTP API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+/// Default `[server] listen`.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default `[server] max_body_bytes`: 1 MiB.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest `[server] max_body_bytes` accepted: 64 MiB.
+pub const MAX_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
 /// Thread and batch sizes of local inference.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InferenceSettings {
@@ -80,6 +105,9 @@ pub struct InferenceSettings {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub data_dir: PathBuf,
+    /// Directory of workflow directories (or one workflow directory).
+    pub workflows_dir: PathBuf,
+    pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub models: ModelSettings,
     pub inference: InferenceSettings,
@@ -132,6 +160,12 @@ impl Settings {
             .unwrap_or_else(|| models_dir.join(GENERATOR_MODEL_FILE));
         let inference = resolve_inference(&raw.inference, &mut problems);
         let database = resolve_database(raw.database, overrides, &data_dir, &mut problems);
+        let server = resolve_server(raw.server, overrides, &mut problems);
+        let workflows_dir = overrides
+            .workflows_dir
+            .clone()
+            .or(raw.workflows)
+            .unwrap_or_else(default_workflows_dir);
         if !problems.is_empty() {
             let list = problems
                 .iter()
@@ -146,6 +180,8 @@ impl Settings {
         }
         Ok(Settings {
             data_dir,
+            workflows_dir,
+            server,
             database,
             models: ModelSettings {
                 dir: models_dir,
@@ -196,6 +232,63 @@ fn resolve_database(
         }),
     };
     DatabaseSettings { url, durability }
+}
+
+/// `./workflows` when it exists, else the bundled `./examples`.
+pub fn default_workflows_dir() -> PathBuf {
+    let own = PathBuf::from("./workflows");
+    if own.is_dir() {
+        own
+    } else {
+        PathBuf::from("./examples")
+    }
+}
+
+fn resolve_server(
+    raw: RawServer,
+    overrides: &Overrides,
+    problems: &mut Vec<String>,
+) -> ServerSettings {
+    let listen_text = overrides
+        .listen
+        .clone()
+        .or(raw.listen)
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    let listen = listen_text.parse().unwrap_or_else(|_| {
+        problems.push(format!(
+            "server.listen = {listen_text:?}: must be IP:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8080"
+        ));
+        DEFAULT_LISTEN
+            .parse()
+            .expect("the default listen address parses")
+    });
+    let max_body_bytes = match raw.max_body_bytes {
+        None => DEFAULT_MAX_BODY_BYTES,
+        Some(v) if v >= 1 && v as u64 <= MAX_MAX_BODY_BYTES as u64 => v as usize,
+        Some(v) => {
+            problems.push(format!(
+                "server.max_body_bytes = {v}: must be between 1 and {MAX_MAX_BODY_BYTES}"
+            ));
+            DEFAULT_MAX_BODY_BYTES
+        }
+    };
+    let request_timeout = match raw.request_timeout.as_deref() {
+        None => Duration::from_secs(60),
+        Some(text) => match humantime::parse_duration(text) {
+            Ok(d) if !d.is_zero() => d,
+            _ => {
+                problems.push(format!(
+                    "server.request_timeout = {text:?}: must be a positive duration such as \"60s\" or \"2m\""
+                ));
+                Duration::from_secs(60)
+            }
+        },
+    };
+    ServerSettings {
+        listen,
+        max_body_bytes,
+        request_timeout,
+    }
 }
 
 /// Default parallelism: every core, capped at 8.
@@ -287,6 +380,37 @@ mod tests {
         assert!(msg.contains("scheme `mysql`"), "{msg}");
         assert!(!msg.contains("secret"), "never echo a password: {msg}");
         assert!(msg.contains("database.durability = \"sometimes\""), "{msg}");
+    }
+
+    #[test]
+    fn server_settings_default_and_precedence() {
+        let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
+        assert_eq!(s.server.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.server.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        let text = "workflows = \"/wf\"\n[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 2048\nrequest_timeout = \"5s\"\n";
+        let s = Settings::from_toml(text, &Overrides::default(), "test").unwrap();
+        assert_eq!(s.server.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(s.server.max_body_bytes, 2048);
+        assert_eq!(s.server.request_timeout, Duration::from_secs(5));
+        assert_eq!(s.workflows_dir, PathBuf::from("/wf"));
+        let overrides = Overrides {
+            listen: Some("127.0.0.1:7000".into()),
+            ..Default::default()
+        };
+        let s = Settings::from_toml(text, &overrides, "test").unwrap();
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:7000");
+    }
+
+    #[test]
+    fn bad_server_settings_are_all_reported() {
+        let text =
+            "[server]\nlisten = \"localhost\"\nmax_body_bytes = 0\nrequest_timeout = \"soon\"\n";
+        let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
+        let msg = err.message();
+        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(msg.contains("server.listen"), "{msg}");
+        assert!(msg.contains("server.max_body_bytes = 0"), "{msg}");
+        assert!(msg.contains("server.request_timeout"), "{msg}");
     }
 
     #[test]

@@ -37,6 +37,14 @@ pub enum ErrorKind {
     Unavailable,
     /// A bug: an invariant Airlock relies on was broken.
     Internal,
+    /// A request body in a media type the endpoint does not accept.
+    UnsupportedMediaType,
+    /// A request body larger than the server accepts.
+    PayloadTooLarge,
+    /// An HTTP method the route does not serve.
+    MethodNotAllowed,
+    /// The work did not finish within its time limit.
+    Timeout,
 }
 
 /// How loudly an error should be logged.
@@ -48,6 +56,31 @@ pub enum LogLevel {
 }
 
 impl ErrorKind {
+    /// Every kind, so a code can be mapped back ([`ErrorKind::from_code`]).
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::InvalidInput,
+        ErrorKind::InvalidConfig,
+        ErrorKind::NotFound,
+        ErrorKind::Conflict,
+        ErrorKind::ModelMissing,
+        ErrorKind::ModelCorrupt,
+        ErrorKind::FetchFailed,
+        ErrorKind::Inference,
+        ErrorKind::Io,
+        ErrorKind::Unavailable,
+        ErrorKind::Internal,
+        ErrorKind::UnsupportedMediaType,
+        ErrorKind::PayloadTooLarge,
+        ErrorKind::MethodNotAllowed,
+        ErrorKind::Timeout,
+    ];
+
+    /// The kind whose [`ErrorKind::code`] is `code` (clients rebuild errors
+    /// from API responses with it).
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.iter().copied().find(|k| k.code() == code)
+    }
+
     /// Stable code, part of the public API (`{"error": {"code": ...}}`).
     pub fn code(self) -> &'static str {
         match self {
@@ -62,6 +95,10 @@ impl ErrorKind {
             ErrorKind::Io => "io_error",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::Timeout => "timeout",
         }
     }
 
@@ -77,6 +114,10 @@ impl ErrorKind {
             | ErrorKind::FetchFailed
             | ErrorKind::Unavailable => 503,
             ErrorKind::Inference | ErrorKind::Io | ErrorKind::Internal => 500,
+            ErrorKind::UnsupportedMediaType => 415,
+            ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::Timeout => 504,
         }
     }
 
@@ -93,18 +134,27 @@ impl ErrorKind {
             ErrorKind::Unavailable => 69,                     // EX_UNAVAILABLE
             ErrorKind::Io => 74,                              // EX_IOERR
             ErrorKind::Inference | ErrorKind::Internal => 70, // EX_SOFTWARE
+            ErrorKind::UnsupportedMediaType | ErrorKind::PayloadTooLarge => 65, // EX_DATAERR
+            ErrorKind::MethodNotAllowed => 64,                // EX_USAGE
+            ErrorKind::Timeout => 75,                         // EX_TEMPFAIL
         }
     }
 
     /// Level at which the error is logged when it happens.
     pub fn log_level(self) -> LogLevel {
         match self {
-            ErrorKind::InvalidInput | ErrorKind::NotFound | ErrorKind::Conflict => LogLevel::Debug,
+            ErrorKind::InvalidInput
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::UnsupportedMediaType
+            | ErrorKind::PayloadTooLarge
+            | ErrorKind::MethodNotAllowed => LogLevel::Debug,
             ErrorKind::InvalidConfig
             | ErrorKind::ModelMissing
             | ErrorKind::ModelCorrupt
             | ErrorKind::FetchFailed
-            | ErrorKind::Unavailable => LogLevel::Warn,
+            | ErrorKind::Unavailable
+            | ErrorKind::Timeout => LogLevel::Warn,
             ErrorKind::Inference | ErrorKind::Io | ErrorKind::Internal => LogLevel::Error,
         }
     }
@@ -221,6 +271,35 @@ impl fmt::Display for Error {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_kind_is_listed_once_and_codes_map_back() {
+        use super::ErrorKind;
+        for kind in ErrorKind::ALL {
+            // Exhaustive: a new kind stops this compiling, as a reminder to
+            // add it to ALL and to the count below.
+            match kind {
+                ErrorKind::InvalidInput
+                | ErrorKind::InvalidConfig
+                | ErrorKind::NotFound
+                | ErrorKind::Conflict
+                | ErrorKind::ModelMissing
+                | ErrorKind::ModelCorrupt
+                | ErrorKind::FetchFailed
+                | ErrorKind::Inference
+                | ErrorKind::Io
+                | ErrorKind::Unavailable
+                | ErrorKind::Internal
+                | ErrorKind::UnsupportedMediaType
+                | ErrorKind::PayloadTooLarge
+                | ErrorKind::MethodNotAllowed
+                | ErrorKind::Timeout => {}
+            }
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
+        }
+        assert_eq!(ErrorKind::ALL.len(), 15);
+        assert_eq!(ErrorKind::from_code("no_such_code"), None);
+    }
+
     use super::*;
 
     #[test]

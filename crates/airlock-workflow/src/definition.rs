@@ -167,6 +167,9 @@ pub enum StepKind {
         /// Classifier artifact path, relative to the data directory.
         model: String,
         text: Expression,
+        /// Labelled data to train the classifier from when the artifact is
+        /// missing (full path, inside the workflow directory).
+        training_data: Option<PathBuf>,
     },
     /// Generates text from a rendered prompt template; output `text`.
     Generate {

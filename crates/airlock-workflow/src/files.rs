@@ -114,6 +114,13 @@ impl WorkflowFiles {
         }
     }
 
+    /// Checks a data file exists (inside the workflow directory) and
+    /// records it in the version; returns its full path.
+    pub fn data_file(&mut self, relative: &str) -> Result<PathBuf, BadPath> {
+        self.read(relative, "training data file")
+            .map(|(full, _)| full)
+    }
+
     /// Loads and parses a template; its name is its relative path. Loading
     /// the same template twice is fine.
     pub fn template(&mut self, relative: &str) -> Result<Result<(), Vec<Problem>>, BadPath> {

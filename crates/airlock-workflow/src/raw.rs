@@ -59,6 +59,9 @@ pub struct RawStep {
     pub model: Option<Spanned<String>>,
     /// `classify`: CEL expression yielding the text.
     pub text: Option<Spanned<String>>,
+    /// `classify`: labelled data (`text,label` CSV or JSONL) the classifier
+    /// is trained from when its artifact is missing.
+    pub training_data: Option<Spanned<String>>,
     /// `generate`: prompt template file.
     pub prompt: Option<Spanned<String>>,
     /// `generate`: token budget.

@@ -436,7 +436,7 @@ impl Checker<'_> {
         let used: &[&str] = match kind_name {
             "validate" => &["checks"],
             "rule" => &["expr"],
-            "classify" => &["model", "text"],
+            "classify" => &["model", "text", "training_data"],
             "generate" => &["prompt", "max_tokens"],
             "fallback" => &["output", "template"],
             _ => {
@@ -450,11 +450,12 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let present: [(&str, bool); 8] = [
+        let present: [(&str, bool); 9] = [
             ("checks", raw.checks.is_some()),
             ("expr", raw.expr.is_some()),
             ("model", raw.model.is_some()),
             ("text", raw.text.is_some()),
+            ("training_data", raw.training_data.is_some()),
             ("prompt", raw.prompt.is_some()),
             ("max_tokens", raw.max_tokens.is_some()),
             ("output", raw.output.is_some()),
@@ -500,8 +501,22 @@ impl Checker<'_> {
                 let text = self
                     .required(raw.text, "text", &label, span)
                     .and_then(|t| self.expr(&t, &format!("{label} `text`"), earlier, all));
-                match (model, text) {
-                    (Some(model), Some(text)) => Some(StepKind::Classify { model, text }),
+                let training_data = match raw.training_data {
+                    None => Some(None),
+                    Some(path) => match self.files.data_file(path.get_ref()) {
+                        Ok(full) => Some(Some(full)),
+                        Err(bad) => {
+                            self.bad_path(&path, bad);
+                            None
+                        }
+                    },
+                };
+                match (model, text, training_data) {
+                    (Some(model), Some(text), Some(training_data)) => Some(StepKind::Classify {
+                        model,
+                        text,
+                        training_data,
+                    }),
                     _ => None,
                 }
             }
