@@ -208,10 +208,19 @@ fn a_toml_syntax_error_has_line_and_column() {
 }
 
 fn copy_demo(to: &Path) {
-    for entry in fs::read_dir(demo_dir()).expect("read demo dir") {
+    copy_tree(&demo_dir(), to);
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).expect("read demo dir") {
         let path = entry.expect("dir entry").path();
-        let name = path.file_name().expect("file name");
-        fs::copy(&path, to.join(name)).expect("copy demo file");
+        let target = to.join(path.file_name().expect("file name"));
+        if path.is_dir() {
+            fs::create_dir_all(&target).expect("create dir");
+            copy_tree(&path, &target);
+        } else {
+            fs::copy(&path, &target).expect("copy demo file");
+        }
     }
 }
 
