@@ -1,0 +1,64 @@
+//! [`ApiError`]: how an `airlock_core::Error` becomes an HTTP answer. The
+//! status is `kind().http_status()`, the body `Error::to_json()` (plus
+//! extra members in the `error` object when a handler adds them), and the
+//! error is logged at `kind().log_level()`.
+
+use airlock_core::{Error, ErrorKind, LogLevel};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{Map, Value};
+
+/// An error answer.
+#[derive(Debug)]
+pub struct ApiError {
+    error: Error,
+    /// Extra members of the `error` object (e.g. `run_id`, `decision`).
+    extra: Map<String, Value>,
+}
+
+impl ApiError {
+    /// Adds a member to the `error` object of the body.
+    pub fn with_extra(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.extra.insert(key.to_string(), value.into());
+        self
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        ApiError {
+            error,
+            extra: Map::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError { error, extra } = self;
+        log(&error);
+        let status = status_of(error.kind());
+        let mut body = error.to_json();
+        if let Some(object) = body.get_mut("error").and_then(Value::as_object_mut) {
+            object.extend(extra);
+        }
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The HTTP status for `kind`; a status outside the valid range would be a
+/// bug in `ErrorKind::http_status`, answered as 500.
+pub fn status_of(kind: ErrorKind) -> StatusCode {
+    StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn log(error: &Error) {
+    let code = error.kind().code();
+    let field = error.field().unwrap_or_default();
+    match error.kind().log_level() {
+        LogLevel::Debug => tracing::debug!(code, field, "{error}"),
+        LogLevel::Warn => tracing::warn!(code, field, "{error}"),
+        LogLevel::Error => tracing::error!(code, field, "{error}"),
+    }
+}

@@ -1,0 +1,129 @@
+//! Runs as the API shows them: the answer to `POST /v1/workflows/{name}/runs`
+//! ([`RunView`]) and, with the input and idempotency key, a stored run
+//! ([`RunDetailView`]).
+
+use airlock_core::{RunRecord, StepRecord};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::words::{DecisionView, RunStatusView, StepKindView};
+
+/// What one step of a run did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepView {
+    /// The step's name in the workflow.
+    pub name: String,
+    pub kind: StepKindView,
+    /// True when the step did not run (its `when` was false, or an earlier
+    /// step rejected the input or failed).
+    pub skipped: bool,
+    /// The step's typed output (`null` when skipped or failed).
+    pub output: Value,
+    pub latency_ms: f64,
+    pub error: Option<String>,
+    /// The exact model the step ran, if any.
+    pub model: Option<String>,
+}
+
+/// A committed run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunView {
+    /// ULID; time-ordered.
+    #[schema(example = "01J9ZQ3V6T8K2M4N5P7R9S1T3V")]
+    pub run_id: String,
+    pub workflow: String,
+    /// Content hash of the workflow definition the run used.
+    pub workflow_version: String,
+    pub status: RunStatusView,
+    /// What the caller acts on.
+    pub decision: DecisionView,
+    /// The decision rule that fired (`run-failed` when a step failed,
+    /// `input-contract` when the input failed the contract of a workflow
+    /// without a validate step).
+    pub rule: Option<String>,
+    /// The workflow's output; `null` when the run was blocked or failed.
+    pub output: Option<Value>,
+    /// The lowest confidence of the run's classifications, if any.
+    pub confidence: Option<f64>,
+    /// Every model the run used.
+    pub models: Vec<String>,
+    /// Why the run failed, when `status` is `failed`.
+    pub error: Option<String>,
+    pub latency_ms: f64,
+    /// RFC 3339, millisecond precision.
+    #[schema(format = DateTime, example = "2024-05-01T12:34:56.789Z")]
+    pub created_at: String,
+    /// True when this answer is an earlier run returned for a repeated
+    /// `Idempotency-Key` (nothing ran again). Always false on reads.
+    pub replayed: bool,
+    pub steps: Vec<StepView>,
+}
+
+/// A stored run: the run answer plus what was sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunDetailView {
+    #[serde(flatten)]
+    pub run: RunView,
+    /// The input as stored.
+    pub input: Value,
+    /// The caller's `Idempotency-Key`, if one was sent.
+    pub idempotency_key: Option<String>,
+}
+
+/// One page of runs, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunPage {
+    pub items: Vec<RunDetailView>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+fn millis(micros: u64) -> f64 {
+    micros as f64 / 1000.0
+}
+
+impl From<StepRecord> for StepView {
+    fn from(step: StepRecord) -> Self {
+        StepView {
+            name: step.name,
+            kind: step.kind.into(),
+            skipped: step.skipped,
+            output: step.output,
+            latency_ms: millis(step.latency_us),
+            error: step.error,
+            model: step.model,
+        }
+    }
+}
+
+impl RunView {
+    pub fn new(run: RunRecord, replayed: bool) -> Self {
+        RunDetailView::new(run, replayed).run
+    }
+}
+
+impl RunDetailView {
+    pub fn new(run: RunRecord, replayed: bool) -> Self {
+        RunDetailView {
+            run: RunView {
+                run_id: run.id.to_string(),
+                workflow: run.workflow,
+                workflow_version: run.workflow_version,
+                status: run.status.into(),
+                decision: run.decision.into(),
+                rule: run.rule,
+                output: run.output,
+                confidence: run.confidence,
+                models: run.models,
+                error: run.error,
+                latency_ms: millis(run.latency_us),
+                created_at: run.created_at.to_string(),
+                replayed,
+                steps: run.steps.into_iter().map(StepView::from).collect(),
+            },
+            input: run.input,
+            idempotency_key: run.idempotency_key,
+        }
+    }
+}

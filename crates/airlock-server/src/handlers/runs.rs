@@ -1,0 +1,150 @@
+//! Runs: start one (`POST /v1/workflows/{name}/runs`), read one, list them.
+
+use airlock_core::{Error, RunId};
+use airlock_engine::{RunOutcome, RunRequest};
+use axum::extract::State;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::api_error::ApiError;
+use crate::dto::{ErrorResponse, RunDetailView, RunPage, RunView};
+use crate::extract::{JsonBody, PathParam, QueryPairs};
+use crate::query::ListRunsParams;
+use crate::state::AppState;
+
+/// Request header making a run idempotent.
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Response header set to `true` when the answer is an earlier run.
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// Runs a workflow on the request body and answers once the run is committed.
+///
+/// A run whose step failed is still `200`: its `status` is `failed`, its
+/// decision `block` and its rule `run-failed`. An input that fails the
+/// workflow's input contract is `400 invalid_input` naming the first bad
+/// field (a JSON Pointer), with `run_id` and `decision` in the error
+/// object: the run was recorded and the input quarantined.
+#[utoipa::path(
+    post,
+    path = "/v1/workflows/{name}/runs",
+    tag = "runs",
+    params(
+        ("name" = String, Path, description = "The workflow to run"),
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "Makes retries safe: the same key (per workflow) with the same body answers the first run (`replayed: true`) instead of running again; with a different body it is `409 conflict`. Printable ASCII, at most 255 bytes."),
+    ),
+    request_body(content = Object, content_type = "application/json",
+        description = "The workflow's input: any JSON value; the workflow's input schema decides what is valid"),
+    responses(
+        (status = 200, description = "The run, committed (also when `status` is `failed`)", body = RunView,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is an earlier run answered again for a repeated Idempotency-Key"),
+                    ("Location" = String, description = "The run's URL"))),
+        (status = 400, description = "Malformed JSON, a bad Idempotency-Key, or an input that fails the input contract (then with `run_id` and `decision`)", body = ErrorResponse),
+        (status = 404, description = "No such workflow", body = ErrorResponse),
+        (status = 409, description = "The Idempotency-Key was used with a different body", body = ErrorResponse),
+        (status = 413, description = "The body is over the server's limit", body = ErrorResponse),
+        (status = 415, description = "The body is not sent as `application/json`", body = ErrorResponse),
+        (status = 500, description = "The run could not be recorded", body = ErrorResponse),
+        (status = 504, description = "The request took longer than the server's timeout", body = ErrorResponse),
+    )
+)]
+pub async fn create_run(
+    State(state): State<AppState>,
+    PathParam(name): PathParam,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody,
+) -> Result<Response, ApiError> {
+    let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
+        None => None,
+        Some(value) => Some(value.to_str().map(str::to_string).map_err(|_| {
+            Error::invalid_input("Idempotency-Key must be printable ASCII")
+                .with_field("Idempotency-Key")
+                .with_hint("send a unique token per logical request, e.g. a UUID")
+        })?),
+    };
+    let request = RunRequest {
+        workflow: name,
+        input,
+        idempotency_key,
+    };
+    // The run executes in its own task so that a client hanging up or the
+    // request timing out does not cut it short: it still completes and is
+    // recorded, and a retry with the same key finds it.
+    let engine = state.engine.clone();
+    let outcome = tokio::spawn(async move { engine.run(request).await })
+        .await
+        .map_err(|e| Error::internal(format!("the run task stopped: {e}")))??;
+    Ok(run_response(outcome))
+}
+
+fn run_response(outcome: RunOutcome) -> Response {
+    let mut headers = HeaderMap::new();
+    if outcome.replayed {
+        headers.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    if let Ok(location) = HeaderValue::from_str(&format!("/v1/runs/{}", outcome.run.id)) {
+        headers.insert(LOCATION, location);
+    }
+    if let Some(error) = outcome.input_error() {
+        let rejected = ApiError::from(error)
+            .with_extra("run_id", outcome.run.id.to_string())
+            .with_extra("decision", outcome.run.decision.as_str());
+        return (headers, rejected).into_response();
+    }
+    let body = RunView::new(outcome.run, outcome.replayed);
+    (headers, Json(body)).into_response()
+}
+
+/// One stored run, with its input.
+#[utoipa::path(
+    get,
+    path = "/v1/runs/{id}",
+    tag = "runs",
+    params(("id" = String, Path, description = "The run id (a ULID)")),
+    responses(
+        (status = 200, description = "The run", body = RunDetailView),
+        (status = 400, description = "`id` is not a ULID", body = ErrorResponse),
+        (status = 404, description = "No run with this id", body = ErrorResponse),
+    )
+)]
+pub async fn get_run(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+) -> Result<Json<RunDetailView>, ApiError> {
+    let id: RunId = id.parse().map_err(|_: Error| {
+        Error::invalid_input(format!("`{id}` is not a valid run id"))
+            .with_field("id")
+            .with_hint("run ids are 26-character ULIDs such as 01J9ZQ3V6T8K2M4N5P7R9S1T3V")
+    })?;
+    let run = state.engine.get_run(id).await?;
+    Ok(Json(RunDetailView::new(run, false)))
+}
+
+/// Stored runs, newest first, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/runs",
+    tag = "runs",
+    params(ListRunsParams),
+    responses(
+        (status = 200, description = "One page of runs", body = RunPage),
+        (status = 400, description = "An unknown, repeated or empty parameter, or a bad value; `field` names it", body = ErrorResponse),
+    )
+)]
+pub async fn list_runs(
+    State(state): State<AppState>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<RunPage>, ApiError> {
+    let filter = ListRunsParams::parse(pairs)?.into_filter();
+    let page = state.engine.list_runs(&filter).await?;
+    Ok(Json(RunPage {
+        items: page
+            .items
+            .into_iter()
+            .map(|run| RunDetailView::new(run, false))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
+}

@@ -1,0 +1,37 @@
+//! Airlock's HTTP API over the workflow runtime ([`airlock_engine::Engine`]).
+//!
+//! [`router`] builds the axum application: runs (`POST /v1/workflows/{name}/runs`,
+//! idempotent with `Idempotency-Key`), run history, quarantined inputs,
+//! workflow definitions, liveness/readiness, Prometheus metrics and the
+//! OpenAPI document. [`serve`] runs it on an already bound listener until a
+//! shutdown signal, then drains in-flight requests. [`install_metrics`]
+//! installs the process-wide Prometheus recorder the engine's and the
+//! server's metrics go to.
+//!
+//! Every error, including axum's own rejections and fallbacks, answers with
+//! the one JSON shape `{"error": {"code", "message", "field"?, "hint"?}}`
+//! (`airlock_core::Error::to_json`). See `docs/api.md`.
+
+mod api_error;
+mod dto;
+mod extract;
+mod handlers;
+mod http_metrics;
+mod metrics_setup;
+mod openapi;
+mod options;
+mod query;
+mod routes;
+mod serve;
+mod state;
+mod trace;
+
+/// The run as the API shows it, for the CLI to print the same shape.
+pub use dto::{RunDetailView, RunView};
+pub use metrics_setup::{
+    install_metrics, MetricsHandle, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS,
+};
+pub use openapi::openapi_json;
+pub use options::ServerOptions;
+pub use routes::{router, served_routes, ServedRoute};
+pub use serve::serve;

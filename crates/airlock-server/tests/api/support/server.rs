@@ -1,0 +1,167 @@
+//! [`TestServer`]: the real router served on 127.0.0.1:0 in a task, and a
+//! reqwest client pointed at it.
+
+use std::sync::Arc;
+
+use airlock_core::Durability;
+use airlock_engine::Engine;
+use airlock_server::{install_metrics, router, serve, ServerOptions};
+use airlock_store::Store;
+use airlock_testkit::TestDatabase;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, Semaphore};
+use tokio::task::JoinHandle;
+
+use super::{workflows, FakeModels};
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// Opens `SLOW` generations (see `FakeModels`).
+    pub gate: Arc<Semaphore>,
+    /// The engine's store, for tests that break the database.
+    pub store: Store,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<airlock_core::Result<()>>,
+    _workflows: tempfile::TempDir,
+}
+
+/// A response read whole.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl Answer {
+    /// `error.code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    /// `error.field` of an error body.
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or_default()
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or_default()
+    }
+
+    /// Panics unless the body is exactly the one error shape with `status` and `code`.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "{:#}", self.body);
+        assert_eq!(self.code(), code, "{:#}", self.body);
+        let error = self.body["error"]
+            .as_object()
+            .expect("the error shape has an `error` object");
+        assert!(!self.message().is_empty(), "errors carry a message");
+        let allowed = ["code", "message", "field", "hint", "run_id", "decision"];
+        for key in error.keys() {
+            assert!(
+                allowed.contains(&key.as_str()),
+                "unexpected `{key}` in {:#}",
+                self.body
+            );
+        }
+        assert_eq!(
+            self.body.as_object().map(|o| o.len()),
+            Some(1),
+            "only `error` at the top"
+        );
+    }
+}
+
+impl TestServer {
+    pub async fn start(db: &TestDatabase) -> TestServer {
+        TestServer::start_with(db, ServerOptions::default()).await
+    }
+
+    pub async fn start_with(db: &TestDatabase, options: ServerOptions) -> TestServer {
+        let dir = tempfile::tempdir().expect("the test needs a temporary directory");
+        workflows::write(dir.path());
+        let definitions = airlock_workflow::load_dir(dir.path())
+            .unwrap_or_else(|problems| panic!("the test workflows are invalid: {problems:?}"));
+        let store = Store::connect(&db.url, Durability::Process)
+            .await
+            .expect("the test database accepts connections");
+        let gate = Arc::new(Semaphore::new(0));
+        let models = Arc::new(FakeModels { gate: gate.clone() });
+        let engine = Engine::new(definitions, store.clone(), models);
+        let metrics = install_metrics().expect("the Prometheus recorder installs");
+        let app = router(engine, &options, metrics);
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("an ephemeral port on loopback");
+        let address = listener
+            .local_addr()
+            .expect("a bound listener has an address");
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, app, async move {
+            let _ = stop.await;
+        }));
+        TestServer {
+            base: format!("http://{address}"),
+            client: reqwest::Client::new(),
+            gate,
+            store,
+            shutdown,
+            task,
+            _workflows: dir,
+        }
+    }
+
+    /// Stops the server and checks it shut down cleanly.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(());
+        self.task
+            .await
+            .expect("the server task does not panic")
+            .expect("serve returns Ok after shutdown");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        read(self.client.get(self.url(path))).await
+    }
+
+    /// `POST /v1/workflows/{workflow}/runs` with `input` as JSON.
+    pub async fn run(&self, workflow: &str, input: &Value, key: Option<&str>) -> Answer {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/v1/workflows/{workflow}/runs")))
+            .json(input);
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        read(request).await
+    }
+
+    /// Runs that must succeed with 200; returns the body.
+    pub async fn run_ok(&self, workflow: &str, input: &Value) -> Value {
+        let answer = self.run(workflow, input, None).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
+        answer.body
+    }
+}
+
+/// Sends `request` and reads the whole answer (JSON, or text as a JSON string).
+pub async fn read(request: reqwest::RequestBuilder) -> Answer {
+    let response = request.send().await.expect("the test server answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.expect("the body reads");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer {
+        status,
+        headers,
+        body,
+    }
+}
