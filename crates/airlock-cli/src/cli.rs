@@ -1,7 +1,7 @@
 //! Command-line grammar of `airlock`. Each command's own arguments live
 //! beside its implementation in `commands/`.
 
-use crate::commands::{check, classify, embed, generate, models};
+use crate::commands::{check, classify, embed, generate, models, run, runs, serve};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -18,6 +18,17 @@ pub struct Cli {
     /// Model directory. Also `AIRLOCK_MODELS_DIR`; default `<data-dir>/models`.
     #[arg(long, global = true, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
+    /// Directory of workflow directories. Also `AIRLOCK_WORKFLOWS_DIR`;
+    /// default `./workflows` if it exists, else `./examples`.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub workflows: Option<PathBuf>,
+    /// Database URL (`sqlite://PATH` or `postgres://...`). Also
+    /// `AIRLOCK_DATABASE_URL`; default `sqlite://<data-dir>/airlock.db`.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Address the server listens on. Also `AIRLOCK_LISTEN`; default `127.0.0.1:8080`.
+    #[arg(long, global = true, value_name = "ADDR")]
+    pub listen: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -34,6 +45,14 @@ pub enum Command {
     Classify(classify::ClassifyCommand),
     /// Generate a chat reply with the local model, streamed to stdout.
     Generate(generate::GenerateArgs),
-    /// Validate every workflow definition and report all problems at once.
+    /// Validate the configuration and every workflow definition and report
+    /// all problems at once.
     Check(check::CheckArgs),
+    /// Serve the HTTP API (the demo, with no arguments on a fresh clone).
+    Serve(serve::ServeArgs),
+    /// Run one input through a workflow (in-process, or on a server).
+    Run(run::RunArgs),
+    /// List and show recorded runs.
+    #[command(subcommand)]
+    Runs(runs::RunsCommand),
 }

@@ -7,6 +7,20 @@
 
 use airlock_workflow::Expression;
 use serde_json::{Map, Value};
+use std::sync::{Arc, LazyLock};
+
+/// The functions expressions may call: CEL's standard library plus the
+/// strings extension (`trim`, `lowerAscii`, `upperAscii`, `replace`,
+/// `split`, `substring`, `indexOf`, `join`, `format`, ...), built once.
+static CEL_ENV: LazyLock<Arc<cel::Env>> = LazyLock::new(|| {
+    let mut env = cel::Env::stdlib();
+    if let Err(e) = env.add_extension(cel::extensions::strings) {
+        // The extension's overloads do not clash with the stdlib's; if a
+        // future cel release made them, expressions would just lack them.
+        tracing::error!(error = %e, "cannot register the CEL strings extension");
+    }
+    Arc::new(env)
+});
 
 /// The variables of one run, updated as its steps finish.
 pub struct RunContext {
@@ -40,7 +54,7 @@ impl RunContext {
     /// Evaluates `expr`; the error names what went wrong, not where (the
     /// caller knows which step or rule it is evaluating).
     pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
-        let mut context = cel::Context::default();
+        let mut context = cel::Context::with_env(Arc::clone(&CEL_ENV));
         context.add_variable_from_value("input", to_cel(&self.input));
         context.add_variable_from_value("steps", to_cel_map(&self.steps));
         let value = expr
@@ -194,6 +208,19 @@ mod tests {
             .eval_bool(&expr("input.x < 0.85 && input.n > 2"))
             .unwrap());
         assert_eq!(ctx.eval(&expr("input.big")).unwrap(), json!(u64::MAX));
+    }
+
+    #[test]
+    fn string_extension_functions_are_available() {
+        let ctx = RunContext::new(json!({"message": "  Hi There  "}));
+        assert_eq!(
+            ctx.eval(&expr("input.message.trim().lowerAscii()"))
+                .unwrap(),
+            json!("hi there")
+        );
+        assert!(!ctx
+            .eval_bool(&expr("size(input.message.trim()) == 0"))
+            .unwrap());
     }
 
     #[test]

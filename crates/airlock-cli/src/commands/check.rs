@@ -2,9 +2,9 @@
 //! `ok:` line per valid workflow, or every problem, one per line; exits 78
 //! (invalid configuration) when there is any problem.
 
-use airlock_config::Settings;
+use airlock_config::{default_workflows_dir, Settings};
 use airlock_core::{Error, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -14,11 +14,21 @@ pub struct CheckArgs {
     pub dir: Option<PathBuf>,
 }
 
-pub fn run(args: CheckArgs, _settings: &Settings) -> Result<()> {
-    // The settings were already loaded and validated by the dispatcher, so
-    // reaching this point means the configuration itself is valid.
-    let dir = args.dir.unwrap_or_else(default_dir);
+/// Checks the configuration (`settings` is its load result) and the
+/// workflows, printing every problem of both before failing.
+pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
+    let (dir, config_error) = match settings {
+        Ok(settings) => {
+            println!("ok: configuration");
+            (args.dir.unwrap_or(settings.workflows_dir), None)
+        }
+        Err(e) => {
+            eprintln!("{}", e.message());
+            (args.dir.unwrap_or_else(default_workflows_dir), Some(e))
+        }
+    };
     match airlock_workflow::load_dir(&dir) {
+        Ok(_) if config_error.is_some() => Err(config_error.expect("checked above")),
         Ok(definitions) => {
             for definition in &definitions {
                 println!(
@@ -35,23 +45,19 @@ pub fn run(args: CheckArgs, _settings: &Settings) -> Result<()> {
             for problem in &problems {
                 eprintln!("{problem}");
             }
+            let config = if config_error.is_some() {
+                "the configuration and "
+            } else {
+                ""
+            };
             Err(Error::invalid_config(format!(
-                "{} problem{} in the workflows under {}",
+                "problems in {config}{} workflow problem{} under {}",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" },
                 dir.display()
             ))
             .with_hint("fix every problem listed above and run `airlock check` again"))
         }
-    }
-}
-
-fn default_dir() -> PathBuf {
-    let workflows = Path::new("workflows");
-    if workflows.is_dir() {
-        workflows.to_path_buf()
-    } else {
-        PathBuf::from("examples")
     }
 }
 

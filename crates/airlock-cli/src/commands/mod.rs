@@ -3,9 +3,15 @@
 
 pub mod check;
 pub mod classify;
+mod client;
 pub mod embed;
 pub mod generate;
 pub mod models;
+pub mod run;
+pub mod runs;
+mod runtime;
+pub mod serve;
+mod setup;
 
 use crate::cli::{Cli, Command};
 use airlock_config::{Overrides, Settings};
@@ -17,14 +23,32 @@ pub fn run(cli: Cli) -> Result<()> {
         config_file: cli.config,
         data_dir: cli.data_dir,
         models_dir: cli.models_dir,
-        database_url: None,
+        database_url: cli.database_url,
+        listen: cli.listen,
+        workflows_dir: cli.workflows,
     };
-    let settings = Settings::load(&flags.over(Overrides::from_env()))?;
+    let settings = Settings::load(&flags.over(Overrides::from_env()));
+    // `check` reports configuration problems together with workflow problems.
+    if let Command::Check(args) = cli.command {
+        return check::run(args, settings);
+    }
+    let settings = settings?;
     match cli.command {
         Command::Models(cmd) => models::run(cmd, &settings),
         Command::Embed(args) => embed::run(args, &settings),
         Command::Classify(cmd) => classify::run(cmd, &settings),
         Command::Generate(args) => generate::run(args, &settings),
-        Command::Check(args) => check::run(args, &settings),
+        Command::Serve(args) => serve::run(args, &settings),
+        Command::Run(args) => run::run(args, &settings),
+        Command::Runs(cmd) => runs::run(cmd, &settings),
+        Command::Check(_) => unreachable!("handled above"),
     }
+}
+
+/// Writes `value` to stdout as indented JSON.
+pub fn print_json_pretty(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| airlock_core::Error::internal(format!("cannot encode JSON: {e}")))?;
+    println!("{text}");
+    Ok(())
 }

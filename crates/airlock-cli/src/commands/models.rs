@@ -176,7 +176,7 @@ fn status_word(status: ModelStatus) -> &'static str {
 
 /// `AIRLOCK_CACHE_DIR`, else `$XDG_CACHE_HOME/airlock/wheels`, else
 /// `~/.cache/airlock/wheels`, else `./airlock-data/cache/wheels`.
-fn default_cache_dir() -> PathBuf {
+pub fn default_cache_dir() -> PathBuf {
     let env_dir = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())

@@ -56,7 +56,7 @@ pub async fn execute(
     match &step.kind {
         StepKind::Validate { checks } => validate::run(workflow, checks, ctx, input),
         StepKind::Rule { expr } => rule::run(expr, ctx),
-        StepKind::Classify { model, text } => classify::run(model, text, ctx, models).await,
+        StepKind::Classify { model, text, .. } => classify::run(model, text, ctx, models).await,
         StepKind::Generate { prompt, max_tokens } => {
             generate::run(workflow, prompt, *max_tokens, ctx, models).await
         }

@@ -6,7 +6,7 @@
 mod embedding;
 mod eval;
 mod predict;
-mod train;
+pub mod train;
 
 use airlock_config::Settings;
 use airlock_core::Result;

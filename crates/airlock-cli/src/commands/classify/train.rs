@@ -7,12 +7,12 @@ use airlock_classifier::train::{
     DEFAULT_CALIBRATION_FRACTION, DEFAULT_L2, DEFAULT_MAX_ITERATIONS, DEFAULT_STANDARDIZE,
 };
 use airlock_classifier::{
-    check_trainable, read_examples, sha256_file, train_classifier, ClassifierArtifact,
-    EmbeddingModelInfo, TrainingDataInfo, TrainingOptions,
+    check_trainable, read_examples, sha256_file, train_classifier, ClassifierArtifact, Columns,
+    EmbeddingModelInfo, TrainingDataInfo, TrainingMetrics, TrainingOptions,
 };
 use airlock_config::Settings;
 use airlock_core::Result;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
@@ -49,16 +49,45 @@ pub fn run(args: TrainArgs, settings: &Settings) -> Result<()> {
         max_iterations: args.epochs,
         standardize: args.standardize,
     };
+    let (artifact, metrics) = train_and_save(
+        &args.data,
+        &args.out,
+        &args.columns.columns(),
+        options,
+        settings,
+    )?;
+    print_json(
+        &serde_json::json!({
+            "model": args.out.display().to_string(),
+            "labels": artifact.labels.len(),
+            "examples": artifact.training_data.examples,
+            "temperature": artifact.calibration.temperature,
+            "training_metrics": metrics,
+            "content_hash": artifact.content_hash,
+        }),
+        true,
+    )
+}
+
+/// Reads `data`, embeds it with the configured model, trains a calibrated
+/// classifier and saves it to `out`, reporting progress on stderr.
+pub fn train_and_save(
+    data: &Path,
+    out: &Path,
+    columns: &Columns,
+    options: TrainingOptions,
+    settings: &Settings,
+) -> Result<(ClassifierArtifact, TrainingMetrics)> {
     options.validate()?;
-    let origin = args.data.display().to_string();
-    let examples = read_examples(&args.data, &args.columns.columns())?;
+    let origin = data.display().to_string();
+    let examples = read_examples(data, columns)?;
     let labels = check_trainable(&examples, &origin)?;
     eprintln!(
         "read {} examples of {} labels from {origin}",
         examples.len(),
         labels.len()
     );
-    let data_sha256 = sha256_file(&args.data)?;
+    let data_sha256 = sha256_file(data)?;
     let embedder = load_embedder(settings)?;
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
     let embeddings = embed_all(&embedder, &texts)?;
@@ -80,21 +109,11 @@ pub fn run(args: TrainArgs, settings: &Settings) -> Result<()> {
         },
         options,
     )?;
-    artifact.save(&args.out)?;
+    artifact.save(out)?;
     eprintln!(
         "trained in {:.1} s; calibration temperature {temperature:.3}; saved {}",
         metrics.training_seconds,
-        args.out.display()
+        out.display()
     );
-    print_json(
-        &serde_json::json!({
-            "model": args.out.display().to_string(),
-            "labels": artifact.labels.len(),
-            "examples": artifact.training_data.examples,
-            "temperature": temperature,
-            "training_metrics": metrics,
-            "content_hash": artifact.content_hash,
-        }),
-        true,
-    )
+    Ok((artifact, metrics))
 }

