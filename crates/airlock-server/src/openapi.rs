@@ -73,4 +73,3 @@ pub fn openapi_json() -> String {
     })
     .clone()
 }
-

@@ -19,6 +19,7 @@ pub struct QuarantineView {
     /// Every violation, `; `-separated.
     pub reason: String,
     /// JSON Pointer to the first offending field (`/message`), when known.
+    #[schema(required = true)]
     pub field: Option<String>,
 }
 
@@ -27,6 +28,7 @@ pub struct QuarantineView {
 pub struct QuarantinePage {
     pub items: Vec<QuarantineView>,
     /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

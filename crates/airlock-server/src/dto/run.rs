@@ -21,8 +21,10 @@ pub struct StepView {
     /// The step's typed output (`null` when skipped or failed).
     pub output: Value,
     pub latency_ms: f64,
+    #[schema(required = true)]
     pub error: Option<String>,
     /// The exact model the step ran, if any.
+    #[schema(required = true)]
     pub model: Option<String>,
 }
 
@@ -41,14 +43,18 @@ pub struct RunView {
     /// The decision rule that fired (`run-failed` when a step failed,
     /// `input-contract` when the input failed the contract of a workflow
     /// without a validate step).
+    #[schema(required = true)]
     pub rule: Option<String>,
     /// The workflow's output; `null` when the run was blocked or failed.
+    #[schema(required = true)]
     pub output: Option<Value>,
     /// The lowest confidence of the run's classifications, if any.
+    #[schema(required = true)]
     pub confidence: Option<f64>,
     /// Every model the run used.
     pub models: Vec<String>,
     /// Why the run failed, when `status` is `failed`.
+    #[schema(required = true)]
     pub error: Option<String>,
     pub latency_ms: f64,
     /// RFC 3339, millisecond precision.
@@ -68,6 +74,7 @@ pub struct RunDetailView {
     /// The input as stored.
     pub input: Value,
     /// The caller's `Idempotency-Key`, if one was sent.
+    #[schema(required = true)]
     pub idempotency_key: Option<String>,
 }
 
@@ -76,6 +83,7 @@ pub struct RunDetailView {
 pub struct RunPage {
     pub items: Vec<RunDetailView>,
     /// Pass as `cursor` for the next page; `null` on the last page.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
 }
 

@@ -47,8 +47,10 @@ pub struct CheckView {
 pub struct StepDefinitionView {
     pub name: String,
     pub kind: StepKindView,
+    #[schema(required = true)]
     pub description: Option<String>,
     /// CEL: the step runs only when this holds.
+    #[schema(required = true)]
     pub when: Option<String>,
     pub on_error: OnErrorView,
     /// `validate`: extra checks.
@@ -82,8 +84,10 @@ pub struct StepDefinitionView {
 pub struct DecisionRuleView {
     pub name: String,
     /// CEL; `null` only for the last rule, which always matches.
+    #[schema(required = true)]
     pub when: Option<String>,
     pub decision: DecisionView,
+    #[schema(required = true)]
     pub reason: Option<String>,
 }
 

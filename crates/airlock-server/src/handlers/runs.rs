@@ -35,7 +35,7 @@ pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-
         ("Idempotency-Key" = Option<String>, Header,
             description = "Makes retries safe: the same key (per workflow) with the same body answers the first run (`replayed: true`) instead of running again; with a different body it is `409 conflict`. Printable ASCII, at most 255 bytes."),
     ),
-    request_body(content = Object, content_type = "application/json",
+    request_body(content = serde_json::Value, content_type = "application/json",
         description = "The workflow's input: any JSON value; the workflow's input schema decides what is valid"),
     responses(
         (status = 200, description = "The run, committed (also when `status` is `failed`)", body = RunView,
