@@ -102,7 +102,15 @@ impl Server {
     /// waits for the line that names the address. Panics with everything
     /// the server printed if it exits first.
     pub fn start(args: &[&str], envs: &[(&str, &str)]) -> Server {
+        Server::start_in(None, args, envs)
+    }
+
+    /// [`Server::start`] with the working directory `cwd` (default: the test's).
+    pub fn start_in(cwd: Option<&Path>, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
         command
             .args(args)
             .args(["serve", "--listen", "127.0.0.1:0"])
