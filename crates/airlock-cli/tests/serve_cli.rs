@@ -76,6 +76,51 @@ fn serve_runs_workflows_over_http_and_stops_gracefully() {
             let (status, ready) = get(&client, &server.url("/readyz")).await;
             assert_eq!(status, 200, "{ready}");
 
+            // The CLI's --server forms speak the same API.
+            let input = dir.path().join("remote.json");
+            std::fs::write(&input, r#"{"order": "R1", "amount": 3}"#).expect("write input");
+            let input = input.to_str().expect("utf-8").to_string();
+            let out = airlock(&[
+                "run",
+                "refunds",
+                "--input",
+                &input,
+                "--server",
+                &server.base,
+                "--idempotency-key",
+                "cli-1",
+            ]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let remote: Value = serde_json::from_slice(&out.stdout).expect("JSON run");
+            assert_eq!(remote["decision"], "auto", "{remote}");
+            let id = remote["run_id"].as_str().expect("id");
+            let out = airlock(&["runs", "show", id, "--server", &server.base]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let out = airlock(&[
+                "runs",
+                "list",
+                "--decision",
+                "sometimes",
+                "--server",
+                &server.base,
+            ]);
+            assert_eq!(
+                out.status.code(),
+                Some(65),
+                "a bad filter is the server's invalid_input"
+            );
+            assert!(String::from_utf8_lossy(&out.stderr).contains("decision"));
+            let out = airlock(&["run", "nope", "--input", &input, "--server", &server.base]);
+            assert_eq!(out.status.code(), Some(66), "unknown workflow is not_found");
+
             let (status, log) = server.terminate();
             assert!(status.success(), "graceful stop exits 0: {status}\n{log}");
             assert!(log.contains("stopped"), "{log}");
@@ -94,7 +139,11 @@ fn serve_runs_workflows_over_http_and_stops_gracefully() {
                 .iter()
                 .filter_map(|r| r["run_id"].as_str())
                 .collect();
-            assert_eq!(ids.len(), 3, "two runs and the blocked one: {page}");
+            assert_eq!(
+                ids.len(),
+                4,
+                "two runs, the blocked one and the CLI's: {page}"
+            );
             assert!(ids.contains(&small["run_id"].as_str().expect("id")));
             let run_id = small["run_id"].as_str().expect("id");
             let out = airlock(&[&args[..], &["runs", "show", run_id]].concat());
@@ -211,12 +260,12 @@ fn a_killed_server_loses_no_acknowledged_run() {
                 acknowledged.len()
             );
             assert!(stored.len() >= acknowledged.len());
-        eprintln!(
-            "{}: {} runs acknowledged before SIGKILL, {} stored after restart, none lost",
-            db.backend.as_str(),
-            acknowledged.len(),
-            stored.len()
-        );
+            eprintln!(
+                "{}: {} runs acknowledged before SIGKILL, {} stored after restart, none lost",
+                db.backend.as_str(),
+                acknowledged.len(),
+                stored.len()
+            );
         },
     );
 }

@@ -24,7 +24,7 @@ fn the_demo_workflow_loads_cleanly() {
     let kinds: Vec<&str> = definition.steps.iter().map(|s| s.kind.name()).collect();
     assert_eq!(
         kinds,
-        ["validate", "classify", "rule", "generate", "fallback"]
+        ["validate", "classify", "rule", "generate", "rule", "fallback"]
     );
     assert_eq!(definition.version.len(), 64);
     let last = definition.decisions.last().expect("demo has decisions");
@@ -272,4 +272,40 @@ fn two_workflows_with_one_name_are_a_problem() {
     }
     let problems = load_dir(root.path()).expect_err("duplicate names");
     find(&problems, "already used");
+}
+
+#[test]
+fn training_data_must_exist_inside_the_workflow_and_only_on_classify_steps() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_demo(dir.path());
+    let toml = dir.path().join("workflow.toml");
+    let text = fs::read_to_string(&toml).expect("read");
+    let text = text
+        .replace("data/banking77-train.csv", "data/missing.csv")
+        .replace(
+            "kind = \"rule\"\ndescription = \"Intents",
+            "kind = \"rule\"\ntraining_data = \"x.csv\"\ndescription = \"Intents",
+        );
+    fs::write(&toml, text).expect("write");
+    let problems = load_workflow(dir.path()).expect_err("two problems");
+    let all = render(&problems);
+    assert!(all.contains("data/missing.csv"), "{all}");
+    assert!(
+        all.contains("`training_data` is not used by a `rule` step"),
+        "{all}"
+    );
+
+    let ok = tempfile::tempdir().expect("tempdir");
+    copy_demo(ok.path());
+    let definition = load_workflow(ok.path()).unwrap_or_else(|p| panic!("{}", render(&p)));
+    let intent = definition.step("intent").expect("intent step");
+    match &intent.kind {
+        StepKind::Classify {
+            training_data: Some(path),
+            ..
+        } => {
+            assert!(path.ends_with("data/banking77-train.csv"))
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -46,12 +46,12 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
                 eprintln!("{problem}");
             }
             let config = if config_error.is_some() {
-                "the configuration and "
+                "problems in the configuration and "
             } else {
                 ""
             };
             Err(Error::invalid_config(format!(
-                "problems in {config}{} workflow problem{} under {}",
+                "{config}{} problem{} in the workflows under {}",
                 problems.len(),
                 if problems.len() == 1 { "" } else { "s" },
                 dir.display()
