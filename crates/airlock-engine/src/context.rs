@@ -224,6 +224,28 @@ mod tests {
     }
 
     #[test]
+    fn every_function_check_accepts_exists_in_the_runtime() {
+        let ctx = RunContext::new(json!({}));
+        let undeclared = |source: &str| {
+            ctx.eval(&expr(source))
+                .err()
+                .is_some_and(|e| e.contains("Undeclared reference"))
+        };
+        for name in airlock_workflow::expr::KNOWN_FUNCTIONS {
+            let global = undeclared(&format!("{name}()"));
+            let member = undeclared(&format!("''.{name}()"));
+            assert!(
+                !(global && member),
+                "`{name}` is not in the CEL environment"
+            );
+        }
+        assert!(
+            undeclared("''.strip()") && undeclared("strip()"),
+            "the probe detects a missing function"
+        );
+    }
+
+    #[test]
     fn builds_maps_for_outputs() {
         let ctx = RunContext::new(json!({"a": 1}));
         let v = ctx

@@ -14,6 +14,53 @@ use cel::IdedExpr;
 /// Variables every expression may use.
 pub const ROOT_VARIABLES: &[&str] = &["input", "steps"];
 
+/// Every function the runtime's CEL environment provides: the standard
+/// library and the strings extension (`airlock-engine/src/context.rs`).
+/// Kept by hand because the `cel` crate does not list its functions; a test
+/// in `airlock-engine` checks each one resolves in the real environment, so
+/// the list cannot claim a function that does not exist.
+pub const KNOWN_FUNCTIONS: &[&str] = &[
+    // standard library
+    "size",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "matches",
+    "bool",
+    "bytes",
+    "double",
+    "int",
+    "uint",
+    "string",
+    "dyn",
+    "type",
+    "duration",
+    "timestamp",
+    "getDate",
+    "getDayOfMonth",
+    "getDayOfWeek",
+    "getDayOfYear",
+    "getFullYear",
+    "getHours",
+    "getMilliseconds",
+    "getMinutes",
+    "getMonth",
+    "getSeconds",
+    // strings extension
+    "charAt",
+    "indexOf",
+    "lastIndexOf",
+    "join",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    "replace",
+    "split",
+    "substring",
+    "format",
+    "reverse",
+];
+
 /// Parses `source`; on failure, one message per syntax error with the
 /// column inside the expression.
 pub fn compile(source: &str) -> Result<Expression, Vec<String>> {
@@ -46,6 +93,8 @@ pub enum BadReference {
     UnknownStep(String),
     /// `steps.X` where X runs at or after the point the expression is evaluated.
     LaterStep(String),
+    /// A call to a function the runtime does not provide.
+    UnknownFunction(String),
 }
 
 /// Checks the references of `expr`: `earlier` are the steps that have run
@@ -69,6 +118,11 @@ pub fn check_references(expr: &Expression, earlier: &[&str], all: &[&str]) -> Ve
             bad.push(BadReference::UnknownStep(step));
         }
     }
+    for function in found.functions {
+        if !KNOWN_FUNCTIONS.contains(&function.as_str()) {
+            bad.push(BadReference::UnknownFunction(function));
+        }
+    }
     bad.dedup();
     bad
 }
@@ -77,12 +131,21 @@ pub fn check_references(expr: &Expression, earlier: &[&str], all: &[&str]) -> Ve
 struct References {
     variables: Vec<String>,
     steps: Vec<String>,
+    functions: Vec<String>,
 }
 
 impl References {
     fn add_variable(&mut self, name: &str) {
         if !self.variables.iter().any(|v| v == name) {
             self.variables.push(name.to_string());
+        }
+    }
+
+    /// Records a call, unless it is an operator (`_+_`, `@in`, `!_`, ...).
+    fn add_function(&mut self, name: &str) {
+        let operator = name.starts_with('_') || name.starts_with('@') || name.ends_with('_');
+        if !operator && !self.functions.iter().any(|f| f == name) {
+            self.functions.push(name.to_string());
         }
     }
 
@@ -113,6 +176,7 @@ fn walk(e: &IdedExpr, bound: &mut Vec<String>, found: &mut References) {
             walk(&select.operand, bound, found);
         }
         Expr::Call(call) => {
+            found.add_function(&call.func_name);
             let is_index =
                 call.func_name == operators::INDEX || call.func_name == operators::OPT_INDEX;
             if is_index {
@@ -221,6 +285,16 @@ mod tests {
             &["later"],
         );
         assert!(bad.is_empty(), "{bad:?}");
+    }
+
+    #[test]
+    fn unknown_functions_are_named_and_known_ones_pass() {
+        let bad = refs(
+            "input.m.trim().lowerAscii().strip() == 'x' && size(input.l) > 0 && !input.b && -input.n < 1",
+            &[],
+            &[],
+        );
+        assert_eq!(bad, vec![BadReference::UnknownFunction("strip".into())]);
     }
 
     #[test]

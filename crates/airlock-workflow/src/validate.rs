@@ -321,6 +321,10 @@ impl Checker<'_> {
                     format!("{what}: refers to `steps.{s}`, which has not run yet at this point"),
                     format!("an expression can only use steps listed before it; move step `{s}` earlier or this one later"),
                 ),
+                BadReference::UnknownFunction(f) => (
+                    format!("{what}: calls `{f}`, which is not a CEL function Airlock provides"),
+                    format!("functions are: {}", expr::KNOWN_FUNCTIONS.join(", ")),
+                ),
             };
             self.report(Some(source.span()), message, hint);
         }
