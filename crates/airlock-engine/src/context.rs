@@ -6,6 +6,9 @@
 //! which the loader already guarantees no expression refers to.
 
 use airlock_workflow::Expression;
+use cel::common::types::CelNull;
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use serde_json::{Map, Value};
 use std::sync::{Arc, LazyLock};
 
@@ -23,16 +26,52 @@ static CEL_ENV: LazyLock<Arc<cel::Env>> = LazyLock::new(|| {
 });
 
 /// The variables of one run, updated as its steps finish.
+///
+/// Each is kept twice: as JSON (for templates) and converted once into
+/// CEL's value form, which every evaluation borrows through a
+/// [`cel::context::VariableResolver`]. Converting on each evaluation
+/// instead was three quarters of the engine's own CPU time
+/// (BENCHMARKS.md, "Workflow runtime over HTTP").
 pub struct RunContext {
     input: Value,
     steps: Map<String, Value>,
+    cel: CelVariables,
+}
+
+/// `input` and `steps` in CEL's form.
+struct CelVariables {
+    input: Box<dyn Val>,
+    steps: Box<dyn Val>,
+}
+
+impl VariableResolver for CelVariables {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        match variable {
+            "input" => Some(CowVal::Borrowed(self.input.as_ref())),
+            "steps" => Some(CowVal::Borrowed(self.steps.as_ref())),
+            _ => None,
+        }
+    }
+}
+
+/// `value` as a CEL value object (conversion of plain JSON cannot fail;
+/// should a future `cel` disagree, the value reads as null and the
+/// expression that uses it reports the mismatch).
+fn to_val(value: cel::Value) -> Box<dyn Val> {
+    let converted: Result<Box<dyn Val>, cel::ExecutionError> = value.try_into();
+    converted.unwrap_or_else(|_| Box::new(CelNull))
 }
 
 impl RunContext {
     pub fn new(input: Value) -> Self {
+        let cel = CelVariables {
+            input: to_val(to_cel(&input)),
+            steps: to_val(to_cel_map(&Map::new())),
+        };
         RunContext {
             input,
             steps: Map::new(),
+            cel,
         }
     }
 
@@ -49,14 +88,14 @@ impl RunContext {
             error.map_or(Value::Null, |e| Value::String(e.to_string())),
         );
         self.steps.insert(name.to_string(), Value::Object(entry));
+        self.cel.steps = to_val(to_cel_map(&self.steps));
     }
 
     /// Evaluates `expr`; the error names what went wrong, not where (the
     /// caller knows which step or rule it is evaluating).
     pub fn eval(&self, expr: &Expression) -> Result<Value, String> {
         let mut context = cel::Context::with_env(Arc::clone(&CEL_ENV));
-        context.add_variable_from_value("input", to_cel(&self.input));
-        context.add_variable_from_value("steps", to_cel_map(&self.steps));
+        context.set_variable_resolver(&self.cel);
         let value = expr
             .program
             .execute(&context)
