@@ -2,6 +2,7 @@
 //! `ok:` line per valid workflow, or every problem, one per line; exits 78
 //! (invalid configuration) when there is any problem.
 
+use super::runtime::load_workflows;
 use airlock_config::{default_workflows_dir, Settings};
 use airlock_core::{Error, Result};
 use std::path::PathBuf;
@@ -27,38 +28,26 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
             (args.dir.unwrap_or_else(default_workflows_dir), Some(e))
         }
     };
-    match airlock_workflow::load_dir(&dir) {
-        Ok(_) if config_error.is_some() => Err(config_error.expect("checked above")),
-        Ok(definitions) => {
-            for definition in &definitions {
-                println!(
-                    "ok: {} (version {}, {} steps, {} decision rules)",
-                    definition.name,
-                    short(&definition.version),
-                    definition.steps.len(),
-                    definition.decisions.len()
-                );
-            }
-            Ok(())
+    let definitions = match (load_workflows(&dir), config_error) {
+        (Ok(definitions), None) => definitions,
+        (Ok(_), Some(config_error)) => return Err(config_error),
+        (Err(workflows), None) => return Err(workflows),
+        (Err(workflows), Some(_)) => {
+            let both = format!("problems in the configuration and {}", workflows.message());
+            return Err(Error::invalid_config(both)
+                .with_hint(workflows.hint().unwrap_or_default().to_string()));
         }
-        Err(problems) => {
-            for problem in &problems {
-                eprintln!("{problem}");
-            }
-            let config = if config_error.is_some() {
-                "problems in the configuration and "
-            } else {
-                ""
-            };
-            Err(Error::invalid_config(format!(
-                "{config}{} problem{} in the workflows under {}",
-                problems.len(),
-                if problems.len() == 1 { "" } else { "s" },
-                dir.display()
-            ))
-            .with_hint("fix every problem listed above and run `airlock check` again"))
-        }
+    };
+    for definition in &definitions {
+        println!(
+            "ok: {} (version {}, {} steps, {} decision rules)",
+            definition.name,
+            short(&definition.version),
+            definition.steps.len(),
+            definition.decisions.len()
+        );
     }
+    Ok(())
 }
 
 fn short(version: &str) -> &str {

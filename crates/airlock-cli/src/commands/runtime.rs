@@ -6,7 +6,7 @@ use super::setup;
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
 use airlock_engine::{Engine, LocalModels};
-use airlock_store::{Store, StoreOptions};
+use airlock_store::Store;
 use airlock_workflow::WorkflowDefinition;
 use std::path::Path;
 use std::sync::Arc;
@@ -32,29 +32,14 @@ pub fn load_workflows(dir: &Path) -> Result<Vec<WorkflowDefinition>> {
             if problems.len() == 1 { "" } else { "s" },
             dir.display()
         ))
-        .with_hint("fix every problem listed above; `airlock check` reports the same list")
+        .with_hint("fix every problem listed above and run `airlock check` again")
     })
 }
 
-/// Connects to the configured database (running its migrations).
+/// Connects to the configured database (the store creates a SQLite
+/// file's directory and runs the migrations).
 pub async fn connect_store(settings: &Settings) -> Result<Store> {
-    if let Some(path) = settings.database.url.strip_prefix("sqlite://") {
-        if let Some(parent) = Path::new(path)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io(parent, "create the database directory", e))?;
-        }
-    }
-    Store::connect_with(
-        &settings.database.url,
-        StoreOptions {
-            durability: settings.database.durability,
-            ..StoreOptions::default()
-        },
-    )
-    .await
+    Store::connect(&settings.database.url, settings.database.durability).await
 }
 
 /// Prepares missing models and classifiers, loads them and connects the

