@@ -4,7 +4,7 @@
 
 use crate::context::RunContext;
 use airlock_core::Decision;
-use airlock_workflow::{DecisionKind, DecisionRule};
+use airlock_workflow::DecisionRule;
 
 /// The rule that decided a run.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,20 +25,10 @@ pub fn decide(rules: &[DecisionRule], ctx: &RunContext) -> Result<Decided, Strin
         };
         if holds {
             return Ok(Decided {
-                decision: to_decision(rule.decision),
+                decision: rule.decision,
                 rule: rule.name.clone(),
             });
         }
     }
     Err("no decision rule matched (the last rule must have no `when`)".into())
-}
-
-/// The workflow's word for a decision, as the run record stores it.
-pub fn to_decision(kind: DecisionKind) -> Decision {
-    match kind {
-        DecisionKind::Auto => Decision::Auto,
-        DecisionKind::Review => Decision::Review,
-        DecisionKind::Fallback => Decision::Fallback,
-        DecisionKind::Block => Decision::Block,
-    }
 }

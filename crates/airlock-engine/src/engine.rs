@@ -267,7 +267,7 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
     }
 
     for step in &workflow.steps {
-        let kind = step_kind(&step.kind);
+        let kind = step.kind.record_kind();
         let not_run = |ctx: &mut RunContext, records: &mut Vec<StepRecord>| {
             ctx.record_step(&step.name, false, &Value::Null, None);
             records.push(StepRecord {
@@ -412,15 +412,5 @@ fn build_output(
             workflow.output_schema.path,
             violations.join("; ")
         ))
-    }
-}
-
-fn step_kind(kind: &airlock_workflow::StepKind) -> StepKind {
-    match kind {
-        airlock_workflow::StepKind::Validate { .. } => StepKind::Validate,
-        airlock_workflow::StepKind::Rule { .. } => StepKind::Rule,
-        airlock_workflow::StepKind::Classify { .. } => StepKind::Classify,
-        airlock_workflow::StepKind::Generate { .. } => StepKind::Generate,
-        airlock_workflow::StepKind::Fallback { .. } => StepKind::Fallback,
     }
 }

@@ -3,6 +3,7 @@
 //! every template parsed into one minijinja environment, so nothing about
 //! the definition can fail at run time for syntax reasons.
 
+use airlock_core::Decision;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -20,19 +21,6 @@ pub enum DataClass {
     Public,
     Internal,
     Confidential,
-}
-
-/// How a run ends; chosen by the decision rules, never by a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DecisionKind {
-    /// The output is used as is.
-    Auto,
-    /// A person must look at the run before the output is used.
-    Review,
-    /// The deterministic fallback output is used.
-    Fallback,
-    /// Nothing is used; the run is refused.
-    Block,
 }
 
 impl Risk {
@@ -73,29 +61,6 @@ impl DataClass {
             DataClass::Public => "public",
             DataClass::Internal => "internal",
             DataClass::Confidential => "confidential",
-        }
-    }
-}
-
-impl DecisionKind {
-    pub const NAMES: &'static [&'static str] = &["auto", "review", "fallback", "block"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "auto" => Some(DecisionKind::Auto),
-            "review" => Some(DecisionKind::Review),
-            "fallback" => Some(DecisionKind::Fallback),
-            "block" => Some(DecisionKind::Block),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DecisionKind::Auto => "auto",
-            DecisionKind::Review => "review",
-            DecisionKind::Fallback => "fallback",
-            DecisionKind::Block => "block",
         }
     }
 }
@@ -186,12 +151,17 @@ impl StepKind {
         &["validate", "rule", "classify", "generate", "fallback"];
 
     pub fn name(&self) -> &'static str {
+        self.record_kind().as_str()
+    }
+
+    /// The kind as a run record names it.
+    pub fn record_kind(&self) -> airlock_core::StepKind {
         match self {
-            StepKind::Validate { .. } => "validate",
-            StepKind::Rule { .. } => "rule",
-            StepKind::Classify { .. } => "classify",
-            StepKind::Generate { .. } => "generate",
-            StepKind::Fallback { .. } => "fallback",
+            StepKind::Validate { .. } => airlock_core::StepKind::Validate,
+            StepKind::Rule { .. } => airlock_core::StepKind::Rule,
+            StepKind::Classify { .. } => airlock_core::StepKind::Classify,
+            StepKind::Generate { .. } => airlock_core::StepKind::Generate,
+            StepKind::Fallback { .. } => airlock_core::StepKind::Fallback,
         }
     }
 }
@@ -220,7 +190,8 @@ pub struct DecisionRule {
     pub name: String,
     /// `None` only for the last rule, which always matches.
     pub when: Option<Expression>,
-    pub decision: DecisionKind,
+    /// How the run ends; chosen by these rules, never by a model.
+    pub decision: Decision,
     pub reason: Option<String>,
 }
 

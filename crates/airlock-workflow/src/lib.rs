@@ -12,8 +12,8 @@ mod raw;
 mod validate;
 
 pub use definition::{
-    Check, DataClass, DecisionKind, DecisionRule, Expression, FallbackOutput, OnError, Risk,
-    Schema, Step, StepKind, WorkflowDefinition,
+    Check, DataClass, DecisionRule, Expression, FallbackOutput, OnError, Risk, Schema, Step,
+    StepKind, WorkflowDefinition,
 };
 pub use problem::Problem;
 pub use validate::{load_workflow, DEFINITION_FILE};

@@ -7,6 +7,7 @@ use crate::expr::{self, BadReference};
 use crate::files::{BadPath, WorkflowFiles};
 use crate::problem::{Problem, SourceFile};
 use crate::raw::{RawDecision, RawHeader, RawStep};
+use airlock_core::Decision;
 use serde::Deserialize;
 use std::ops::Range;
 use std::path::Path;
@@ -642,7 +643,8 @@ impl Checker<'_> {
             let decision = self
                 .required(raw.decision, "decision", &label, &span)
                 .and_then(|d| {
-                    self.enumerated(&d, "decision", DecisionKind::NAMES, DecisionKind::parse)
+                    let names: Vec<&str> = Decision::ALL.iter().map(|d| d.as_str()).collect();
+                    self.enumerated(&d, "decision", &names, |s| s.parse::<Decision>().ok())
                 });
             let is_last = index + 1 == count;
             let when = match (&raw.when, is_last) {

@@ -2,7 +2,8 @@
 //! mistakes reports every one of them at once, and the version follows the
 //! content of every referenced file.
 
-use airlock_workflow::{load_dir, load_workflow, DecisionKind, Problem, StepKind};
+use airlock_core::Decision;
+use airlock_workflow::{load_dir, load_workflow, Problem, StepKind};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -29,11 +30,11 @@ fn the_demo_workflow_loads_cleanly() {
     assert_eq!(definition.version.len(), 64);
     let last = definition.decisions.last().expect("demo has decisions");
     assert!(last.when.is_none());
-    assert_eq!(last.decision, DecisionKind::Auto);
+    assert_eq!(last.decision, Decision::Auto);
     assert!(definition
         .decisions
         .iter()
-        .any(|d| d.decision == DecisionKind::Block));
+        .any(|d| d.decision == Decision::Block));
     assert!(definition.templates.get_template("reply.prompt.j2").is_ok());
     match &definition.step("intent").expect("intent step").kind {
         StepKind::Classify { model, .. } => assert_eq!(model, "classifiers/banking77.json"),

@@ -25,17 +25,6 @@ impl From<airlock_core::Decision> for DecisionView {
     }
 }
 
-impl From<airlock_workflow::DecisionKind> for DecisionView {
-    fn from(decision: airlock_workflow::DecisionKind) -> Self {
-        match decision {
-            airlock_workflow::DecisionKind::Auto => DecisionView::Auto,
-            airlock_workflow::DecisionKind::Review => DecisionView::Review,
-            airlock_workflow::DecisionKind::Fallback => DecisionView::Fallback,
-            airlock_workflow::DecisionKind::Block => DecisionView::Block,
-        }
-    }
-}
-
 /// `completed`, or `failed` when a step errored (the decision is then `block`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -78,13 +67,7 @@ impl From<airlock_core::StepKind> for StepKindView {
 
 impl From<&airlock_workflow::StepKind> for StepKindView {
     fn from(kind: &airlock_workflow::StepKind) -> Self {
-        match kind {
-            airlock_workflow::StepKind::Validate { .. } => StepKindView::Validate,
-            airlock_workflow::StepKind::Rule { .. } => StepKindView::Rule,
-            airlock_workflow::StepKind::Classify { .. } => StepKindView::Classify,
-            airlock_workflow::StepKind::Generate { .. } => StepKindView::Generate,
-            airlock_workflow::StepKind::Fallback { .. } => StepKindView::Fallback,
-        }
+        kind.record_kind().into()
     }
 }
 
