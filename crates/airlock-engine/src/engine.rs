@@ -85,12 +85,10 @@ impl Engine {
 
     /// The workflow called `name`, or a `not_found` error listing the known ones.
     pub fn workflow(&self, name: &str) -> Result<&Arc<WorkflowDefinition>> {
-        self.inner.workflows.get(name).ok_or_else(|| {
-            let known: Vec<&str> = self.inner.workflows.keys().map(String::as_str).collect();
-            Error::not_found(format!("no workflow named `{name}`"))
-                .with_field("workflow")
-                .with_hint(format!("known workflows: {}", known.join(", ")))
-        })
+        self.inner
+            .workflows
+            .get(name)
+            .ok_or_else(|| unknown_workflow(name, self.inner.workflows.keys()))
     }
 
     pub fn store(&self) -> &Store {
@@ -196,6 +194,14 @@ impl Engine {
             replayed: false,
         })
     }
+}
+
+/// The `not_found` error for a workflow name that is not among `known`.
+pub fn unknown_workflow<'a>(name: &str, known: impl IntoIterator<Item = &'a String>) -> Error {
+    let known: Vec<&str> = known.into_iter().map(String::as_str).collect();
+    Error::not_found(format!("no workflow named `{name}`"))
+        .with_field("workflow")
+        .with_hint(format!("known workflows: {}", known.join(", ")))
 }
 
 /// An earlier run answering a retried request, unless the retry carries a

@@ -23,7 +23,7 @@ mod models;
 mod outcome;
 mod steps;
 
-pub use engine::{Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
+pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
 pub use local_models::LocalModels;
 pub use models::{Alternative, Classification, Generation, Models};
 pub use outcome::{RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};

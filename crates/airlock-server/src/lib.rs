@@ -27,7 +27,7 @@ mod state;
 mod trace;
 
 /// The run as the API shows it, for the CLI to print the same shape.
-pub use dto::{RunDetailView, RunView};
+pub use dto::{RunDetailView, RunPage, RunView};
 pub use metrics_setup::{
     install_metrics, MetricsHandle, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS,
 };

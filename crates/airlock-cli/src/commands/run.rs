@@ -8,7 +8,7 @@ use super::client::ApiClient;
 use super::runtime::{build_engine, load_workflows, tokio_runtime};
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
-use airlock_engine::RunRequest;
+use airlock_engine::{unknown_workflow, RunRequest};
 use serde_json::Value;
 use std::io::Read;
 use std::path::PathBuf;
@@ -51,12 +51,10 @@ async fn local(
 ) -> Result<Value> {
     // Fail on an unknown workflow before loading any model.
     if !workflows.iter().any(|w| w.name == args.workflow) {
-        let known: Vec<&str> = workflows.iter().map(|w| w.name.as_str()).collect();
-        return Err(
-            Error::not_found(format!("no workflow named `{}`", args.workflow))
-                .with_field("workflow")
-                .with_hint(format!("known workflows: {}", known.join(", "))),
-        );
+        return Err(unknown_workflow(
+            &args.workflow,
+            workflows.iter().map(|w| &w.name),
+        ));
     }
     let engine = build_engine(settings, workflows).await?;
     let result = engine

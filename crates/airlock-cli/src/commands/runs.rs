@@ -107,13 +107,8 @@ async fn list(server: Option<&str>, args: &ListArgs, settings: &Settings) -> Res
     let store = connect_store(settings).await?;
     let page = store.list(&filter).await;
     store.close().await;
-    let page = page?;
-    let items: Vec<airlock_server::RunDetailView> = page
-        .items
-        .into_iter()
-        .map(|run| airlock_server::RunDetailView::new(run, false))
-        .collect();
-    Ok(serde_json::json!({ "items": items, "next_cursor": page.next_cursor }))
+    serde_json::to_value(airlock_server::RunPage::from(page?))
+        .map_err(|e| Error::internal(format!("cannot encode the runs: {e}")))
 }
 
 async fn show(args: &ShowArgs, settings: &Settings) -> Result<Value> {

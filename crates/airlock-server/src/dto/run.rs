@@ -87,6 +87,19 @@ pub struct RunPage {
     pub next_cursor: Option<String>,
 }
 
+impl From<airlock_store::Page<RunRecord>> for RunPage {
+    fn from(page: airlock_store::Page<RunRecord>) -> Self {
+        RunPage {
+            items: page
+                .items
+                .into_iter()
+                .map(|run| RunDetailView::new(run, false))
+                .collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
 fn millis(micros: u64) -> f64 {
     micros as f64 / 1000.0
 }

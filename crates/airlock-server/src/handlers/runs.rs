@@ -139,12 +139,5 @@ pub async fn list_runs(
 ) -> Result<Json<RunPage>, ApiError> {
     let filter = ListRunsParams::parse(pairs)?.into_filter();
     let page = state.engine.list_runs(&filter).await?;
-    Ok(Json(RunPage {
-        items: page
-            .items
-            .into_iter()
-            .map(|run| RunDetailView::new(run, false))
-            .collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(RunPage::from(page)))
 }
