@@ -11,15 +11,21 @@ use server_support::{airlock, get, post, write_rule_workflow, Server};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-fn common_args<'a>(workflows: &'a str, data: &'a str, db: &'a str) -> Vec<&'a str> {
-    vec![
-        "--workflows",
-        workflows,
-        "--data-dir",
-        data,
-        "--database-url",
-        db,
-    ]
+/// A temporary directory with the `refunds` workflow and a data directory,
+/// and the global flags pointing `airlock` at them and at `db_url`.
+fn setup(db_url: &str) -> (tempfile::TempDir, Vec<String>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let workflows = write_rule_workflow(&dir.path().join("workflows"));
+    let path = |p: &std::path::Path| p.to_str().expect("utf-8 path").to_string();
+    let args = vec![
+        "--workflows".to_string(),
+        path(&workflows),
+        "--data-dir".to_string(),
+        path(&dir.path().join("data")),
+        "--database-url".to_string(),
+        db_url.to_string(),
+    ];
+    (dir, args)
 }
 
 #[test]
@@ -27,12 +33,8 @@ fn serve_runs_workflows_over_http_and_stops_gracefully() {
     run_on_each_database(
         "serve_runs_workflows_over_http_and_stops_gracefully",
         |db| async move {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let workflows = write_rule_workflow(&dir.path().join("workflows"));
-            let workflows = workflows.to_str().expect("utf-8 path").to_string();
-            let data = dir.path().join("data");
-            let data = data.to_str().expect("utf-8 path").to_string();
-            let args = common_args(&workflows, &data, &db.url);
+            let (dir, flags) = setup(&db.url);
+            let args: Vec<&str> = flags.iter().map(String::as_str).collect();
             let server = Server::start(&args, &[]);
             let client = reqwest::Client::new();
             let runs = server.url("/v1/workflows/refunds/runs");
@@ -187,12 +189,8 @@ fn a_killed_server_loses_no_acknowledged_run() {
     run_on_each_database(
         "a_killed_server_loses_no_acknowledged_run",
         |db| async move {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let workflows = write_rule_workflow(&dir.path().join("workflows"));
-            let workflows = workflows.to_str().expect("utf-8 path").to_string();
-            let data = dir.path().join("data");
-            let data = data.to_str().expect("utf-8 path").to_string();
-            let args = common_args(&workflows, &data, &db.url);
+            let (_dir, flags) = setup(&db.url);
+            let args: Vec<&str> = flags.iter().map(String::as_str).collect();
             let server = Server::start(&args, &[]);
             let runs = server.url("/v1/workflows/refunds/runs");
             let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
