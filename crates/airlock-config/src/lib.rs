@@ -10,5 +10,5 @@ pub mod settings;
 
 pub use settings::{
     default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
-    ServerSettings, Settings,
+    ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
 };

@@ -101,6 +101,52 @@ pub struct InferenceSettings {
     pub generate_threads: usize,
 }
 
+/// `[review]`: the human review queue, server-wide.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReviewSettings {
+    /// Reviewers who may resolve escalated (disputed) tasks.
+    pub adjudicators: Vec<String>,
+}
+
+/// One `[[webhooks]]` endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookSettings {
+    /// Unique name, recorded with each delivery.
+    pub name: String,
+    /// `http://` or `https://` URL events are POSTed to.
+    pub url: String,
+    /// HMAC-SHA256 signing key (from `secret` or the variable `secret_env`).
+    pub secret: String,
+    /// Events sent to this endpoint; every event when empty in the file.
+    pub events: Vec<airlock_core::EventType>,
+    /// Workflows whose events are sent; every workflow when empty.
+    pub workflows: Vec<String>,
+}
+
+/// `[webhook_delivery]`: how the outbox is worked off.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookDeliverySettings {
+    /// Attempts before a delivery is given up (`failed`).
+    pub max_attempts: u32,
+    /// How long one attempt may take.
+    pub timeout: Duration,
+    /// Wait before the first retry; doubled for each later one.
+    pub retry_base: Duration,
+    /// Longest wait between retries.
+    pub retry_max: Duration,
+}
+
+impl Default for WebhookDeliverySettings {
+    fn default() -> Self {
+        WebhookDeliverySettings {
+            max_attempts: 10,
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(1),
+            retry_max: Duration::from_secs(600),
+        }
+    }
+}
+
 /// Airlock's validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -111,6 +157,9 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub models: ModelSettings,
     pub inference: InferenceSettings,
+    pub review: ReviewSettings,
+    pub webhooks: Vec<WebhookSettings>,
+    pub webhook_delivery: WebhookDeliverySettings,
 }
 
 impl Settings {
@@ -189,6 +238,9 @@ impl Settings {
                 generator,
             },
             inference,
+            review: ReviewSettings::default(),
+            webhooks: Vec::new(),
+            webhook_delivery: WebhookDeliverySettings::default(),
         })
     }
 }

@@ -2,6 +2,8 @@
 //! type and the identifiers that flow between layers. It has no I/O and no
 //! heavy dependencies so everything can depend on it cheaply.
 
+#[macro_use]
+mod macros;
 pub mod error;
 
 pub use error::{Error, ErrorKind, LogLevel, Result};
@@ -9,4 +11,10 @@ pub mod run;
 pub use run::{
     Decision, Durability, QuarantineId, QuarantineRecord, RunId, RunRecord, RunStatus, StepKind,
     StepRecord, Timestamp,
+};
+pub mod review;
+pub use review::{
+    Claim, DeliveryAttempt, DeliveryId, DeliveryRecord, DeliveryStatus, EventId, EventType,
+    FeedbackId, FeedbackRecord, Resolution, ReviewAction, ReviewId, ReviewState, ReviewStatus,
+    ReviewTask, Suggestion, Vote,
 };

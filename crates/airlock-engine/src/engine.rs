@@ -385,6 +385,7 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
         created_at,
         latency_us: started.elapsed().as_micros() as u64,
         release_id: None,
+        review_id: None,
     }
 }
 

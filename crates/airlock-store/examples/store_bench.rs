@@ -121,6 +121,7 @@ fn sample_run(worker: usize) -> RunRecord {
         created_at: Timestamp::now(),
         latency_us: 25,
         release_id: None,
+        review_id: None,
     }
 }
 

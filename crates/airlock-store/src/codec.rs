@@ -25,6 +25,7 @@ pub(crate) struct RunColumns {
     pub created_at_ms: i64,
     pub latency_us: i64,
     pub release_id: Option<String>,
+    pub review_id: Option<String>,
 }
 
 /// One `quarantine` row as plain values.
@@ -69,6 +70,7 @@ impl RunColumns {
             created_at_ms: run.created_at.unix_ms(),
             latency_us: to_i64(run.latency_us, "latency_us")?,
             release_id: run.release_id.clone(),
+            review_id: run.review_id.map(|id| id.to_string()),
         })
     }
 
@@ -103,6 +105,10 @@ impl RunColumns {
                 .map_err(|_| Error::internal("negative latency"))
                 .map_err(at("latency_us"))?,
             release_id: self.release_id,
+            review_id: match &self.review_id {
+                Some(text) => Some(text.parse().map_err(at("review_id"))?),
+                None => None,
+            },
             workflow: self.workflow,
         })
     }
@@ -134,6 +140,7 @@ impl RunColumns {
             created_at_ms: row.try_get("created_at_ms").map_err(get)?,
             latency_us: row.try_get("latency_us").map_err(get)?,
             release_id: row.try_get("release_id").map_err(get)?,
+            review_id: row.try_get("review_id").map_err(get)?,
         })
     }
 }

@@ -21,12 +21,22 @@ mod group_commit_stats;
 mod keyset;
 mod migrations;
 mod postgres;
+mod review_traits;
 mod sql_error;
 mod sqlite;
 mod store;
+mod store_feedback;
+mod store_outbox;
+mod store_quality;
+mod store_review;
 mod traits;
 
 pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 pub use group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
+pub use review_traits::{
+    Backlog, DecisionCount, DeliveryFilter, DeliveryNext, FeedbackFilter, FeedbackInserted,
+    FeedbackStore, FeedbackSummary, LabelPairCount, NewReview, OutboxStore, QualityCounts,
+    QualityStore, ReviewCount, ReviewDecider, ReviewFilter, ReviewStore, ReviewUpdate,
+};
 pub use store::{Backend, DurabilityReport, Store, StoreOptions};
 pub use traits::{Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};

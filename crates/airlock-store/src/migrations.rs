@@ -18,17 +18,31 @@ use sqlx::migrate::{Migrate, MigrateError, Migration, MigrationSource, Migration
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EmbeddedMigrations(&'static [(i64, &'static str, &'static str)]);
 
-pub(crate) const SQLITE: EmbeddedMigrations = EmbeddedMigrations(&[(
-    1,
-    "runs and quarantine",
-    include_str!("../migrations/sqlite/0001_runs_and_quarantine.sql"),
-)]);
+pub(crate) const SQLITE: EmbeddedMigrations = EmbeddedMigrations(&[
+    (
+        1,
+        "runs and quarantine",
+        include_str!("../migrations/sqlite/0001_runs_and_quarantine.sql"),
+    ),
+    (
+        2,
+        "reviews, feedback and webhooks",
+        include_str!("../migrations/sqlite/0002_reviews_feedback_webhooks.sql"),
+    ),
+]);
 
-pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[(
-    1,
-    "runs and quarantine",
-    include_str!("../migrations/postgres/0001_runs_and_quarantine.sql"),
-)]);
+pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
+    (
+        1,
+        "runs and quarantine",
+        include_str!("../migrations/postgres/0001_runs_and_quarantine.sql"),
+    ),
+    (
+        2,
+        "reviews, feedback and webhooks",
+        include_str!("../migrations/postgres/0002_reviews_feedback_webhooks.sql"),
+    ),
+]);
 
 impl<'s> MigrationSource<'s> for EmbeddedMigrations {
     fn resolve(

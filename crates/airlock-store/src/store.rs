@@ -69,18 +69,18 @@ pub struct DurabilityReport {
 /// The writer stops when the last clone is dropped or [`Store::close`] runs.
 #[derive(Clone)]
 pub struct Store {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    backend: Backend,
-    durability: Durability,
-    reads: Reads,
-    committer: GroupCommitter,
-    stats: Arc<GroupCommitStats>,
+pub(crate) struct Inner {
+    pub(crate) backend: Backend,
+    pub(crate) durability: Durability,
+    pub(crate) reads: Reads,
+    pub(crate) committer: GroupCommitter,
+    pub(crate) stats: Arc<GroupCommitStats>,
 }
 
-enum Reads {
+pub(crate) enum Reads {
     Sqlite(SqlitePool),
     Postgres(PgPool),
 }

@@ -11,6 +11,7 @@
 //! never leaves the database inconsistent. Both levels rely on the server
 //! itself running with `fsync = on`, which Airlock cannot check for you.
 
+mod outbox;
 mod quarantine;
 mod runs;
 

@@ -17,13 +17,14 @@ use crate::traits::{Page, RunFilter};
 const SELECT: &str = "SELECT id, workflow, workflow_version, input::text AS input, \
      steps::text AS steps, output::text AS output, decision, rule, confidence, \
      models::text AS models, status, error, idempotency_key, \
-     (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at_ms, latency_us, release_id \
-     FROM runs";
+     (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at_ms, latency_us, release_id, \
+     review_id FROM runs";
 
 const INSERT: &str = "INSERT INTO runs (id, workflow, workflow_version, input, steps, output, \
      decision, rule, confidence, models, status, error, idempotency_key, created_at, latency_us, \
-     release_id) VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7, $8, $9, $10::json, $11, \
-     $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, $16) \
+     release_id, review_id) VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7, $8, $9, \
+     $10::json, $11, $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, \
+     $16, $17) \
      ON CONFLICT (workflow, idempotency_key) DO NOTHING";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
@@ -47,6 +48,7 @@ pub(super) async fn insert(conn: &mut PgConnection, c: &RunColumns) -> Result<Wr
         .bind(c.created_at_ms)
         .bind(c.latency_us)
         .bind(&c.release_id)
+        .bind(&c.review_id)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;

@@ -8,6 +8,7 @@
 //! whose writes the kernel still holds, but the last ones may be lost on
 //! power loss or an OS crash; the database stays consistent either way).
 
+mod outbox;
 mod quarantine;
 mod runs;
 

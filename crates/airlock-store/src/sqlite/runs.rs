@@ -13,13 +13,14 @@ use crate::sql_error::map_sqlx;
 use crate::traits::{Page, RunFilter};
 
 const COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, rule, \
-     confidence, models, status, error, idempotency_key, created_at_ms, latency_us, release_id";
+     confidence, models, status, error, idempotency_key, created_at_ms, latency_us, release_id, \
+     review_id";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
 /// the stored run is returned (read inside the same transaction).
 pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Result<WriteOutcome> {
     let sql = format!(
-        "INSERT INTO runs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO runs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (workflow, idempotency_key) DO NOTHING"
     );
     let done = sqlx::query(&sql)
@@ -39,6 +40,7 @@ pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Resul
         .bind(c.created_at_ms)
         .bind(c.latency_us)
         .bind(&c.release_id)
+        .bind(&c.review_id)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;

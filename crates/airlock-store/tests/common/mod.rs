@@ -90,6 +90,7 @@ pub fn full_run(workflow: &str, created_at_ms: i64) -> RunRecord {
         created_at: Timestamp::from_unix_ms(created_at_ms).expect("test timestamps are in range"),
         latency_us: 2_000_123,
         release_id: Some("2024.05.1".into()),
+        review_id: None,
     }
 }
 
@@ -112,6 +113,7 @@ pub fn bare_run(workflow: &str, decision: Decision) -> RunRecord {
         created_at: Timestamp::now(),
         latency_us: 7,
         release_id: None,
+        review_id: None,
     }
 }
 
