@@ -23,6 +23,9 @@ pub enum ErrorKind {
     NotFound,
     /// The request conflicts with the current state (e.g. already resolved).
     Conflict,
+    /// The caller may not do this (e.g. resolve a disputed task without the
+    /// adjudicator role).
+    Forbidden,
     /// A model file is not installed where it was expected.
     ModelMissing,
     /// A model file exists but is truncated, corrupt or of the wrong kind.
@@ -62,6 +65,7 @@ impl ErrorKind {
         ErrorKind::InvalidConfig,
         ErrorKind::NotFound,
         ErrorKind::Conflict,
+        ErrorKind::Forbidden,
         ErrorKind::ModelMissing,
         ErrorKind::ModelCorrupt,
         ErrorKind::FetchFailed,
@@ -88,6 +92,7 @@ impl ErrorKind {
             ErrorKind::InvalidConfig => "invalid_config",
             ErrorKind::NotFound => "not_found",
             ErrorKind::Conflict => "conflict",
+            ErrorKind::Forbidden => "forbidden",
             ErrorKind::ModelMissing => "model_missing",
             ErrorKind::ModelCorrupt => "model_corrupt",
             ErrorKind::FetchFailed => "fetch_failed",
@@ -108,6 +113,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput => 400,
             ErrorKind::NotFound => 404,
             ErrorKind::Conflict => 409,
+            ErrorKind::Forbidden => 403,
             ErrorKind::InvalidConfig
             | ErrorKind::ModelMissing
             | ErrorKind::ModelCorrupt
@@ -128,6 +134,7 @@ impl ErrorKind {
             ErrorKind::InvalidConfig => 78,                   // EX_CONFIG
             ErrorKind::NotFound => 66,                        // EX_NOINPUT
             ErrorKind::Conflict => 75,                        // EX_TEMPFAIL
+            ErrorKind::Forbidden => 77,                       // EX_NOPERM
             ErrorKind::ModelMissing => 66,                    // EX_NOINPUT
             ErrorKind::ModelCorrupt => 65,                    // EX_DATAERR
             ErrorKind::FetchFailed => 69,                     // EX_UNAVAILABLE
@@ -146,6 +153,7 @@ impl ErrorKind {
             ErrorKind::InvalidInput
             | ErrorKind::NotFound
             | ErrorKind::Conflict
+            | ErrorKind::Forbidden
             | ErrorKind::UnsupportedMediaType
             | ErrorKind::PayloadTooLarge
             | ErrorKind::MethodNotAllowed => LogLevel::Debug,
@@ -191,6 +199,10 @@ impl Error {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::NotFound, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -282,6 +294,7 @@ mod tests {
                 | ErrorKind::InvalidConfig
                 | ErrorKind::NotFound
                 | ErrorKind::Conflict
+                | ErrorKind::Forbidden
                 | ErrorKind::ModelMissing
                 | ErrorKind::ModelCorrupt
                 | ErrorKind::FetchFailed
@@ -296,7 +309,7 @@ mod tests {
             }
             assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(ErrorKind::ALL.len(), 15);
+        assert_eq!(ErrorKind::ALL.len(), 16);
         assert_eq!(ErrorKind::from_code("no_such_code"), None);
     }
 
