@@ -193,17 +193,17 @@ impl QuarantineColumns {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T, field: &str) -> Result<String> {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T, field: &str) -> Result<String> {
     serde_json::to_string(value).map_err(|e| {
         Error::invalid_input(format!("cannot serialise `{field}` as JSON: {e}")).with_field(field)
     })
 }
 
-fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| Error::internal(format!("invalid JSON: {e}")))
 }
 
-fn to_i64(value: u64, field: &str) -> Result<i64> {
+pub(crate) fn to_i64(value: u64, field: &str) -> Result<i64> {
     i64::try_from(value).map_err(|_| {
         Error::invalid_input(format!("`{field}` {value} does not fit in 63 bits")).with_field(field)
     })
@@ -211,7 +211,7 @@ fn to_i64(value: u64, field: &str) -> Result<i64> {
 
 /// A stored value that no longer decodes: the database was changed outside
 /// Airlock or is damaged.
-fn corrupt(table: &str, id: &str, column: &str, cause: Error) -> Error {
+pub(crate) fn corrupt(table: &str, id: &str, column: &str, cause: Error) -> Error {
     Error::internal(format!(
         "{table} row {id}: stored column `{column}` is invalid: {}",
         cause.message()

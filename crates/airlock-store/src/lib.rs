@@ -20,6 +20,7 @@ mod group_commit;
 mod group_commit_stats;
 mod keyset;
 mod migrations;
+mod outbox_codec;
 mod postgres;
 mod review_traits;
 mod sql_error;
