@@ -78,6 +78,9 @@ pub(crate) struct Inner {
     pub(crate) reads: Reads,
     pub(crate) committer: GroupCommitter,
     pub(crate) stats: Arc<GroupCommitStats>,
+    /// SQLite only: the connection for locking read-modify-write
+    /// transactions (PostgreSQL runs those on the read pool).
+    pub(crate) sqlite_locked: Option<sqlite::LockedWriter>,
 }
 
 pub(crate) enum Reads {
@@ -103,16 +106,16 @@ impl Store {
     /// committer. Must be called inside a tokio runtime.
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store> {
         let stats = Arc::new(GroupCommitStats::default());
-        let (backend, writer, reads) = match ConnectUrl::parse(url)? {
+        let (backend, writer, reads, sqlite_locked) = match ConnectUrl::parse(url)? {
             ConnectUrl::Sqlite { path } => {
-                let (writer, pool) =
+                let (writer, pool, locked) =
                     sqlite::connect(&path, options.durability, options.read_pool_size).await?;
-                (Backend::Sqlite, writer, Reads::Sqlite(pool))
+                (Backend::Sqlite, writer, Reads::Sqlite(pool), Some(locked))
             }
             ConnectUrl::Postgres { url } => {
                 let (writer, pool) =
                     postgres::connect(&url, options.durability, options.read_pool_size).await?;
-                (Backend::Postgres, writer, Reads::Postgres(pool))
+                (Backend::Postgres, writer, Reads::Postgres(pool), None)
             }
         };
         let committer = GroupCommitter::spawn(writer, options.max_batch_size, stats.clone());
@@ -123,6 +126,7 @@ impl Store {
                 reads,
                 committer,
                 stats,
+                sqlite_locked,
             }),
         })
     }
@@ -133,6 +137,14 @@ impl Store {
 
     pub fn durability(&self) -> Durability {
         self.inner.durability
+    }
+
+    /// SQLite: the dedicated connection for locking read-modify-write
+    /// transactions (see `sqlite::LockedWriter`).
+    pub(crate) fn sqlite_locked(&self) -> Result<&sqlite::LockedWriter> {
+        self.inner.sqlite_locked.as_ref().ok_or_else(|| {
+            airlock_core::Error::internal("the SQLite locking connection is missing")
+        })
     }
 
     /// Group-commit counters since connect.
@@ -162,6 +174,9 @@ impl Store {
     /// and the read pool. Later calls on any clone fail with `Unavailable`.
     pub async fn close(&self) {
         self.inner.committer.shutdown().await;
+        if let Some(locked) = &self.inner.sqlite_locked {
+            locked.close().await;
+        }
         match &self.inner.reads {
             Reads::Sqlite(pool) => pool.close().await,
             Reads::Postgres(pool) => pool.close().await,

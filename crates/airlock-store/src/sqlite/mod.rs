@@ -1,14 +1,19 @@
-//! The SQLite backend: one write connection owned by the group committer
-//! and a small pool of read connections, on a WAL-mode database file.
+//! The SQLite backend: one write connection owned by the group committer,
+//! a second one for locking read-modify-write transactions
+//! ([`LockedWriter`]) and a small pool of read connections, on a WAL-mode
+//! database file.
 //!
-//! Durability maps to `PRAGMA synchronous` on the write connection:
+//! Durability maps to `PRAGMA synchronous` on both write connections:
 //! `FULL` for `fsync` (every commit syncs the WAL to disk: survives power
 //! loss) and `NORMAL` for `process` (commits reach the WAL in the OS page
 //! cache and are synced at checkpoints: they survive a crash of Airlock,
 //! whose writes the kernel still holds, but the last ones may be lost on
 //! power loss or an OS crash; the database stays consistent either way).
 
-mod outbox;
+pub(crate) mod feedback;
+mod locked_writer;
+pub(crate) mod outbox;
+pub(crate) mod quality;
 mod quarantine;
 mod runs;
 
@@ -26,6 +31,7 @@ use sqlx::{ConnectOptions, Connection};
 use crate::group_commit::{BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
+pub(crate) use locked_writer::{LockedConnection, LockedWriter};
 pub(crate) use quarantine::list as list_quarantine;
 pub(crate) use runs::{find_by_idempotency_key, get, list};
 
@@ -34,12 +40,13 @@ pub(crate) use runs::{find_by_idempotency_key, get, list};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the database at `path`, migrates it and
-/// returns its writer and its read pool.
+/// returns its group-commit writer, its read pool and the dedicated
+/// connection for locking read-modify-write transactions.
 pub(crate) async fn connect(
     path: &Path,
     durability: Durability,
     read_pool_size: u32,
-) -> Result<(Box<dyn BatchWriter>, SqlitePool)> {
+) -> Result<(Box<dyn BatchWriter>, SqlitePool, LockedWriter)> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(parent, "create the database directory", e))?;
@@ -53,22 +60,30 @@ pub(crate) async fn connect(
         Durability::Fsync => SqliteSynchronous::Full,
         Durability::Process => SqliteSynchronous::Normal,
     };
-    let mut conn = base
+    let write_options = base.clone().synchronous(synchronous);
+    let mut conn = write_options
         .clone()
         .create_if_missing(true)
-        .synchronous(synchronous)
         .connect()
         .await
         .map_err(|e| {
             map_sqlx(&format!("open the SQLite database {shown}"), e).with_field(shown.clone())
         })?;
     crate::migrations::run(crate::migrations::SQLITE, &mut conn).await?;
+    let locking = write_options
+        .connect()
+        .await
+        .map_err(|e| map_sqlx(&format!("open a second write connection to {shown}"), e))?;
     let pool = SqlitePoolOptions::new()
         .max_connections(read_pool_size.max(1))
         .connect_with(base)
         .await
         .map_err(|e| map_sqlx(&format!("open read connections to {shown}"), e))?;
-    Ok((Box::new(SqliteWriter { conn }), pool))
+    Ok((
+        Box::new(SqliteWriter { conn }),
+        pool,
+        LockedWriter::new(locking),
+    ))
 }
 
 /// The single write connection.
