@@ -58,9 +58,7 @@ impl LockedConnection<'_> {
     /// `BEGIN IMMEDIATE`: holds the database's write lock from the start,
     /// so nothing read in the transaction can change before it commits.
     /// Dropping the transaction without committing rolls it back.
-    pub(crate) async fn begin_immediate(
-        &mut self,
-    ) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
+    pub(crate) async fn begin_immediate(&mut self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>> {
         let conn = self.guard.as_mut().ok_or_else(closed)?;
         conn.begin_with("BEGIN IMMEDIATE")
             .await
