@@ -7,8 +7,10 @@
 
 pub mod raw;
 pub mod settings;
+mod webhooks;
 
 pub use settings::{
     default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
     ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
 };
+pub use webhooks::{MAX_ATTEMPTS_LIMIT, MIN_SECRET_BYTES};

@@ -21,6 +21,13 @@ pub struct RawConfig {
     pub models: RawModels,
     #[serde(default)]
     pub inference: RawInference,
+    #[serde(default)]
+    pub review: RawReview,
+    /// `[[webhooks]]`: endpoints review events are POSTed to.
+    #[serde(default)]
+    pub webhooks: Vec<RawWebhook>,
+    #[serde(default)]
+    pub webhook_delivery: RawWebhookDelivery,
 }
 
 /// `[server]`: the HTTP API.
@@ -70,4 +77,45 @@ pub struct RawInference {
     pub embed_max_batch: Option<i64>,
     /// Compute threads for the generative model.
     pub generate_threads: Option<i64>,
+}
+
+/// `[review]`: the human review queue, server-wide.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReview {
+    /// Reviewers who may resolve escalated (disputed) tasks.
+    pub adjudicators: Option<Vec<String>>,
+}
+
+/// One `[[webhooks]]` endpoint. Every field is optional here so that a
+/// missing one is reported together with every other problem.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhook {
+    /// Unique name, recorded with each delivery.
+    pub name: Option<String>,
+    /// `http://` or `https://` URL events are POSTed to.
+    pub url: Option<String>,
+    /// The signing key itself (at least 16 bytes)...
+    pub secret: Option<String>,
+    /// ...or the environment variable holding it (exactly one of the two).
+    pub secret_env: Option<String>,
+    /// Event words, e.g. `["review.resolved"]` (default: every event).
+    pub events: Option<Vec<String>>,
+    /// Workflow names (default: every workflow).
+    pub workflows: Option<Vec<String>>,
+}
+
+/// `[webhook_delivery]`: how the outbox is worked off.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWebhookDelivery {
+    /// Attempts before a delivery is given up (default 10).
+    pub max_attempts: Option<i64>,
+    /// Longest one attempt may take, e.g. `"10s"` (default 10 s).
+    pub timeout: Option<String>,
+    /// Wait before the first retry, doubled for each later one (default 1 s).
+    pub retry_base: Option<String>,
+    /// Longest wait between retries (default 10 m).
+    pub retry_max: Option<String>,
 }

@@ -2,6 +2,7 @@
 //! defaults < config file < environment < command-line flags.
 
 use crate::raw::{RawConfig, RawDatabase, RawInference, RawServer};
+use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
 use airlock_core::{Durability, Error, Result};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -180,10 +181,7 @@ impl Settings {
 
     /// Parses config text (used by `load` and tests).
     pub fn from_toml(text: &str, overrides: &Overrides, origin: &str) -> Result<Settings> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            Error::invalid_config(format!("{origin}: {}", e.to_string().trim_end()))
-                .with_field(origin.to_string())
-        })?;
+        let raw = parse_raw(text, origin)?;
         Settings::resolve(raw, overrides, origin)
     }
 
@@ -210,6 +208,10 @@ impl Settings {
         let inference = resolve_inference(&raw.inference, &mut problems);
         let database = resolve_database(raw.database, overrides, &data_dir, &mut problems);
         let server = resolve_server(raw.server, overrides, &mut problems);
+        let review = resolve_review(raw.review, &mut problems);
+        let env = |name: &str| std::env::var(name).ok();
+        let webhooks = resolve_webhooks(raw.webhooks, &env, &mut problems);
+        let webhook_delivery = resolve_delivery(raw.webhook_delivery, &mut problems);
         let workflows_dir = overrides
             .workflows_dir
             .clone()
@@ -238,9 +240,9 @@ impl Settings {
                 generator,
             },
             inference,
-            review: ReviewSettings::default(),
-            webhooks: Vec::new(),
-            webhook_delivery: WebhookDeliverySettings::default(),
+            review,
+            webhooks,
+            webhook_delivery,
         })
     }
 }
@@ -249,9 +251,25 @@ fn read_file(path: &Path) -> Result<RawConfig> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Error::io(path, "read config file", e).with_hint("check AIRLOCK_CONFIG or --config")
     })?;
-    let origin = path.display().to_string();
-    toml::from_str(&text).map_err(|e| {
-        Error::invalid_config(format!("{origin}: {}", e.to_string().trim_end())).with_field(origin)
+    parse_raw(&text, &path.display().to_string())
+}
+
+/// Parses the file's text. A syntax error is reported by line and column
+/// without the offending line itself, which may hold a webhook secret or a
+/// database password.
+fn parse_raw(text: &str, origin: &str) -> Result<RawConfig> {
+    toml::from_str(text).map_err(|e| {
+        let position = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                format!(" at line {line}, column {column}")
+            })
+            .unwrap_or_default();
+        Error::invalid_config(format!("{origin}{position}: {}", e.message().trim_end()))
+            .with_field(origin.to_string())
     })
 }
 
@@ -463,6 +481,126 @@ mod tests {
         assert!(msg.contains("server.listen"), "{msg}");
         assert!(msg.contains("server.max_body_bytes = 0"), "{msg}");
         assert!(msg.contains("server.request_timeout"), "{msg}");
+    }
+
+    #[test]
+    fn review_and_webhook_sections_parse() {
+        let text = r#"
+[review]
+adjudicators = ["carol"]
+
+[[webhooks]]
+name = "crm"
+url = "https://crm.example.com/hooks/airlock"
+secret = "0123456789abcdef0123456789abcdef"
+events = ["review.resolved", "review.overdue"]
+workflows = ["support-triage"]
+
+[[webhooks]]
+name = "audit"
+url = "http://127.0.0.1:9000/"
+secret = "another-secret-of-enough-bytes"
+
+[webhook_delivery]
+max_attempts = 5
+timeout = "3s"
+retry_base = "500ms"
+retry_max = "1m"
+"#;
+        let s = Settings::from_toml(text, &Overrides::default(), "test").unwrap();
+        assert_eq!(s.review.adjudicators, vec!["carol".to_string()]);
+        assert_eq!(s.webhooks.len(), 2);
+        let crm = &s.webhooks[0];
+        assert_eq!(crm.name, "crm");
+        assert_eq!(crm.url, "https://crm.example.com/hooks/airlock");
+        assert_eq!(
+            crm.events,
+            vec![
+                airlock_core::EventType::ReviewResolved,
+                airlock_core::EventType::ReviewOverdue
+            ]
+        );
+        assert_eq!(crm.workflows, vec!["support-triage".to_string()]);
+        assert_eq!(s.webhooks[1].events, airlock_core::EventType::ALL.to_vec());
+        assert_eq!(
+            s.webhook_delivery,
+            WebhookDeliverySettings {
+                max_attempts: 5,
+                timeout: Duration::from_secs(3),
+                retry_base: Duration::from_millis(500),
+                retry_max: Duration::from_secs(60),
+            }
+        );
+    }
+
+    #[test]
+    fn review_and_webhook_sections_default_to_nothing() {
+        let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
+        assert!(s.review.adjudicators.is_empty());
+        assert!(s.webhooks.is_empty());
+        assert_eq!(s.webhook_delivery, WebhookDeliverySettings::default());
+    }
+
+    #[test]
+    fn webhook_problems_are_reported_with_the_rest_and_never_echo_a_secret() {
+        let text = r#"
+[server]
+max_body_bytes = 0
+
+[[webhooks]]
+name = "crm"
+url = "ftp://crm.example.com/"
+secret = "short-secret"
+events = ["review.maybe"]
+
+[[webhooks]]
+name = "crm"
+url = "https://a.example.com/"
+secret_env = "AIRLOCK_TEST_UNSET_WEBHOOK_SECRET_3F9A"
+
+[webhook_delivery]
+retry_base = "2m"
+retry_max = "1m"
+"#;
+        let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
+        let msg = err.message();
+        assert!(msg.contains("7 problem(s)"), "{msg}");
+        assert!(msg.contains("server.max_body_bytes = 0"), "{msg}");
+        assert!(
+            msg.contains("webhooks[0] (\"crm\").url has scheme `ftp`"),
+            "{msg}"
+        );
+        assert!(msg.contains("12 bytes long"), "{msg}");
+        assert!(msg.contains("\"review.maybe\" is not an event"), "{msg}");
+        assert!(msg.contains("webhooks[1] (\"crm\").name"), "{msg}");
+        assert!(
+            msg.contains("AIRLOCK_TEST_UNSET_WEBHOOK_SECRET_3F9A, which is not set"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("retry_base (2m) is longer than retry_max (1m)"),
+            "{msg}"
+        );
+        assert!(!msg.contains("short-secret"), "never echo a secret: {msg}");
+    }
+
+    #[test]
+    fn unknown_webhook_keys_are_rejected_with_their_name() {
+        let text = "[[webhooks]]\nname = \"a\"\nurl = \"http://h/\"\nsecrets = \"x\"\n";
+        let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
+        assert!(err.message().contains("secrets"), "{}", err.message());
+    }
+
+    #[test]
+    fn syntax_errors_name_the_position_but_not_the_line() {
+        let text = "[[webhooks]]\nname = \"a\"\nsecret = \"0123456789abcdef-unterminated\n";
+        let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
+        let msg = err.message();
+        assert!(msg.starts_with("a.toml at line 3, column"), "{msg}");
+        assert!(
+            !msg.contains("0123456789abcdef"),
+            "never echo a secret: {msg}"
+        );
     }
 
     #[test]
