@@ -20,6 +20,7 @@ use crate::decide::decide;
 use crate::metrics_names as m;
 use crate::models::Models;
 use crate::outcome::{rejected_input, RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+use crate::review::ReviewConfig;
 use crate::steps::{self, contract_errors};
 
 /// Longest `Idempotency-Key` accepted.
@@ -52,13 +53,16 @@ impl Readiness {
 /// The workflow runtime; cheap to clone, clones share everything.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    workflows: BTreeMap<String, Arc<WorkflowDefinition>>,
-    store: Store,
-    models: Arc<dyn Models>,
+#[derive(Clone)]
+pub(crate) struct Inner {
+    pub(crate) workflows: BTreeMap<String, Arc<WorkflowDefinition>>,
+    pub(crate) store: Store,
+    pub(crate) models: Arc<dyn Models>,
+    /// Who may adjudicate, which webhooks get review events.
+    pub(crate) review: ReviewConfig,
 }
 
 impl Engine {
@@ -74,6 +78,7 @@ impl Engine {
                 workflows,
                 store,
                 models,
+                review: ReviewConfig::default(),
             }),
         }
     }

@@ -21,9 +21,13 @@ mod local_models;
 pub mod metrics_names;
 mod models;
 mod outcome;
+mod review;
 mod steps;
 
 pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
 pub use local_models::LocalModels;
 pub use models::{Alternative, Classification, Generation, Models};
 pub use outcome::{RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+pub use review::{ResolveRequest, RunVerdict};
+/// The review queue's filter, as the store takes it.
+pub use airlock_store::ReviewFilter;

@@ -6,6 +6,7 @@
 use airlock_core::Decision;
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// How much harm a wrong answer of this workflow can do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,6 +194,35 @@ pub struct DecisionRule {
     /// How the run ends; chosen by these rules, never by a model.
     pub decision: Decision,
     pub reason: Option<String>,
+    /// The priority of review tasks this rule creates, instead of the
+    /// workflow's (`review` rules only).
+    pub priority: Option<i32>,
+}
+
+/// `[review]`: how runs that end in `review` are queued for people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReviewPolicy {
+    /// Higher is more urgent; a decision rule's `priority` overrides it.
+    pub priority: i32,
+    /// How long after creation a task is due.
+    pub sla: Duration,
+    /// How long a reviewer's claim holds before the task returns to the queue.
+    pub lease: Duration,
+    /// Independent reviews that must agree to resolve a task (1: no consensus).
+    pub consensus: u32,
+    /// The classify step whose label is the suggestion reviewers confirm.
+    pub label_step: Option<String>,
+    /// The output property holding the label (read from an override's output).
+    pub label_field: Option<String>,
+}
+
+impl ReviewPolicy {
+    pub const DEFAULT_PRIORITY: i32 = 0;
+    pub const DEFAULT_SLA: Duration = Duration::from_secs(24 * 60 * 60);
+    pub const DEFAULT_LEASE: Duration = Duration::from_secs(15 * 60);
+    pub const DEFAULT_CONSENSUS: u32 = 1;
+    /// Largest `consensus` accepted.
+    pub const MAX_CONSENSUS: u32 = 25;
 }
 
 /// A valid workflow, compiled and ready to run.
@@ -213,6 +243,8 @@ pub struct WorkflowDefinition {
     pub output: Expression,
     pub steps: Vec<Step>,
     pub decisions: Vec<DecisionRule>,
+    /// How review tasks are queued (defaults when there is no `[review]`).
+    pub review: ReviewPolicy,
     /// Every template of the workflow, named by its relative path.
     pub templates: minijinja::Environment<'static>,
 }
@@ -221,6 +253,11 @@ impl WorkflowDefinition {
     /// The step called `name`.
     pub fn step(&self, name: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.name == name)
+    }
+
+    /// The decision rule called `name`.
+    pub fn decision_rule(&self, name: &str) -> Option<&DecisionRule> {
+        self.decisions.iter().find(|d| d.name == name)
     }
 }
 
@@ -234,6 +271,7 @@ impl fmt::Debug for WorkflowDefinition {
             .field("data_class", &self.data_class)
             .field("steps", &self.steps)
             .field("decisions", &self.decisions)
+            .field("review", &self.review)
             .finish_non_exhaustive()
     }
 }

@@ -9,11 +9,12 @@ pub mod expr;
 mod files;
 pub mod problem;
 mod raw;
+mod review_section;
 mod validate;
 
 pub use definition::{
-    Check, DataClass, DecisionRule, Expression, FallbackOutput, OnError, Risk, Schema, Step,
-    StepKind, WorkflowDefinition,
+    Check, DataClass, DecisionRule, Expression, FallbackOutput, OnError, ReviewPolicy, Risk,
+    Schema, Step, StepKind, WorkflowDefinition,
 };
 pub use problem::Problem;
 pub use validate::{load_workflow, DEFINITION_FILE};

@@ -4,13 +4,13 @@
 //! fields, enum values, cross references) is checked by `validate` so that
 //! all problems are reported together rather than the first one only.
 //!
-//! The document is deserialized in pieces (the header, each step, each
-//! decision) so a mistake in one piece does not hide mistakes in the others.
+//! The document is deserialized in pieces (the header, `[review]`, each
+//! step, each decision) so a mistake in one piece does not hide mistakes in the others.
 
 use serde::Deserialize;
 use toml::Spanned;
 
-/// Top-level keys other than `steps` and `decision`.
+/// Top-level keys other than `steps`, `decision` and `review`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawHeader {
@@ -88,4 +88,20 @@ pub struct RawDecision {
     pub when: Option<Spanned<String>>,
     pub decision: Option<Spanned<String>>,
     pub reason: Option<Spanned<String>>,
+    /// `review` rules only: the priority of the tasks this rule creates.
+    pub priority: Option<Spanned<i64>>,
+}
+
+/// `[review]`: how runs this workflow sends to review are queued.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReview {
+    pub priority: Option<Spanned<i64>>,
+    /// Humantime duration, e.g. `"24h"`.
+    pub sla: Option<Spanned<String>>,
+    /// Humantime duration, e.g. `"15m"`.
+    pub lease: Option<Spanned<String>>,
+    pub consensus: Option<Spanned<i64>>,
+    pub label_step: Option<Spanned<String>>,
+    pub label_field: Option<Spanned<String>>,
 }

@@ -59,19 +59,21 @@ pub fn load_workflow(dir: &Path) -> Result<WorkflowDefinition, Vec<Problem>> {
     }
 }
 
-struct Checker<'a> {
+pub(crate) struct Checker<'a> {
     file: SourceFile<'a>,
     files: WorkflowFiles,
     problems: Vec<Problem>,
 }
 
 /// Deserializes one piece of the document into its raw struct.
-fn piece<'de, T: Deserialize<'de>>(value: Spanned<DeValue<'de>>) -> Result<T, toml::de::Error> {
+pub(crate) fn piece<'de, T: Deserialize<'de>>(
+    value: Spanned<DeValue<'de>>,
+) -> Result<T, toml::de::Error> {
     T::deserialize(ValueDeserializer::from(value))
 }
 
 impl Checker<'_> {
-    fn report(
+    pub(crate) fn report(
         &mut self,
         span: Option<Range<usize>>,
         message: impl Into<String>,
@@ -81,7 +83,12 @@ impl Checker<'_> {
         self.problems.push(problem);
     }
 
-    fn report_de(&mut self, error: &toml::de::Error, fallback: Range<usize>, what: &str) {
+    pub(crate) fn report_de(
+        &mut self,
+        error: &toml::de::Error,
+        fallback: Range<usize>,
+        what: &str,
+    ) {
         let message = error.message().trim().to_string();
         let hint = if message.contains("unknown field") {
             "remove the key or fix its spelling; see docs/workflows.md for the allowed keys"
@@ -122,10 +129,12 @@ impl Checker<'_> {
         let mut header_table = DeTable::new();
         let mut steps_value = None;
         let mut decisions_value = None;
+        let mut review_value = None;
         for (key, value) in document.into_inner() {
             match key.get_ref().as_ref() {
                 "steps" => steps_value = Some(value),
                 "decision" => decisions_value = Some(value),
+                "review" => review_value = Some(value),
                 _ => {
                     header_table.insert(key, value);
                 }
@@ -148,6 +157,7 @@ impl Checker<'_> {
             .as_ref()
             .and_then(|v| self.expr(v, "`output.value`", &all, &all));
         let decisions = self.decisions(decisions_value, &whole, &all);
+        let review = self.review_policy(review_value, &steps, header.output_schema.as_ref());
         Some(WorkflowDefinition {
             name: header.name?,
             description: header.description?,
@@ -162,6 +172,7 @@ impl Checker<'_> {
             output: output?,
             steps,
             decisions,
+            review,
             templates: std::mem::replace(&mut self.files.templates, minijinja::Environment::new()),
         })
     }
@@ -667,12 +678,16 @@ impl Checker<'_> {
                     .unwrap_or(None),
                 (None, true) => None,
             };
+            let priority = raw
+                .priority
+                .and_then(|p| self.rule_priority(&p, &label, decision));
             if let (Some(name), Some(decision)) = (name, decision) {
                 rules.push(DecisionRule {
                     name,
                     when,
                     decision,
                     reason: raw.reason.map(Spanned::into_inner),
+                    priority,
                 });
             }
         }
