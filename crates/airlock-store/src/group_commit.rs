@@ -7,6 +7,10 @@
 //!
 //! If a batch fails as a whole, each of its records is retried in its own
 //! transaction so one bad record fails alone and the others still commit.
+//!
+//! A run may carry a new review task (and its webhook deliveries): they are
+//! written in the same transaction as the run, only if the run itself was
+//! created (not when its idempotency key was already taken).
 
 use std::sync::Arc;
 
@@ -16,11 +20,16 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::codec::{QuarantineColumns, RunColumns};
 use crate::group_commit_stats::GroupCommitStats;
+use crate::review_codec::NewReviewColumns;
 use crate::traits::Inserted;
 
 /// One record of a batch, borrowed for the backend to write.
 pub(crate) enum Write<'a> {
-    Run(&'a RunColumns),
+    Run {
+        run: &'a RunColumns,
+        /// Written with the run, only if the run is created.
+        review: Option<&'a NewReviewColumns>,
+    },
     Quarantine(&'a QuarantineColumns),
 }
 
@@ -53,6 +62,8 @@ enum Request {
     Run {
         run: RunRecord,
         columns: RunColumns,
+        /// Boxed: plain runs carry only a null pointer.
+        review: Option<Box<NewReviewColumns>>,
         reply: oneshot::Sender<Result<Inserted>>,
     },
     Quarantine {
@@ -91,10 +102,31 @@ impl GroupCommitter {
     /// encoded here, on the caller's task, so the writer only writes.
     pub(crate) async fn insert_run(&self, run: RunRecord) -> Result<Inserted> {
         let columns = RunColumns::encode(&run)?;
+        self.queue_run(run, columns, None).await
+    }
+
+    /// Like [`GroupCommitter::insert_run`], and if the run is created its
+    /// review task and deliveries are written in the same transaction.
+    pub(crate) async fn insert_run_with_review(
+        &self,
+        run: RunRecord,
+        review: NewReviewColumns,
+    ) -> Result<Inserted> {
+        let columns = RunColumns::encode(&run)?;
+        self.queue_run(run, columns, Some(Box::new(review))).await
+    }
+
+    async fn queue_run(
+        &self,
+        run: RunRecord,
+        columns: RunColumns,
+        review: Option<Box<NewReviewColumns>>,
+    ) -> Result<Inserted> {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Run {
             run,
             columns,
+            review,
             reply,
         })
         .await?;
@@ -243,7 +275,12 @@ pub(crate) fn existing_outcome(
 
 fn as_write(request: &Request) -> Option<Write<'_>> {
     match request {
-        Request::Run { columns, .. } => Some(Write::Run(columns)),
+        Request::Run {
+            columns, review, ..
+        } => Some(Write::Run {
+            run: columns,
+            review: review.as_deref(),
+        }),
         Request::Quarantine { columns, .. } => Some(Write::Quarantine(columns)),
         Request::DurabilitySetting { .. } | Request::Shutdown { .. } => None,
     }

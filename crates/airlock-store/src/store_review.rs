@@ -1,38 +1,47 @@
 //! [`ReviewStore`] for [`Store`]: review tasks on either backend.
 //!
-//! NOT BUILT YET: every method fails with `internal` until the backend
-//! queries land (being written in this session).
+//! A task is created with its run through the group committer (one
+//! transaction, shared with other runs). Updates lock the task: on
+//! PostgreSQL with `SELECT ... FOR UPDATE` on a pooled connection, on
+//! SQLite with `BEGIN IMMEDIATE` on the dedicated locking connection.
 
-use airlock_core::{Error, Result, ReviewId, ReviewTask, RunRecord};
+use airlock_core::{Result, ReviewId, ReviewTask, RunRecord};
 use async_trait::async_trait;
 
+use crate::review_codec::NewReviewColumns;
 use crate::review_traits::{NewReview, ReviewDecider, ReviewFilter, ReviewStore};
-use crate::store::Store;
+use crate::store::{Reads, Store};
 use crate::traits::{Inserted, Page};
-
-fn not_built(what: &str) -> Error {
-    Error::internal(format!("{what} is not built yet"))
-}
+use crate::{postgres, sqlite};
 
 #[async_trait]
 impl ReviewStore for Store {
-    async fn insert_run_with_review(
-        &self,
-        _run: RunRecord,
-        _review: NewReview,
-    ) -> Result<Inserted> {
-        Err(not_built("insert_run_with_review"))
+    async fn insert_run_with_review(&self, run: RunRecord, review: NewReview) -> Result<Inserted> {
+        let review = NewReviewColumns::encode(&run, review)?;
+        self.inner
+            .committer
+            .insert_run_with_review(run, review)
+            .await
     }
 
-    async fn get_review(&self, _id: ReviewId) -> Result<Option<ReviewTask>> {
-        Err(not_built("get_review"))
+    async fn get_review(&self, id: ReviewId) -> Result<Option<ReviewTask>> {
+        match &self.inner.reads {
+            Reads::Sqlite(pool) => sqlite::get_review(pool, id).await,
+            Reads::Postgres(pool) => postgres::get_review(pool, id).await,
+        }
     }
 
-    async fn list_reviews(&self, _filter: &ReviewFilter) -> Result<Page<ReviewTask>> {
-        Err(not_built("list_reviews"))
+    async fn list_reviews(&self, filter: &ReviewFilter) -> Result<Page<ReviewTask>> {
+        match &self.inner.reads {
+            Reads::Sqlite(pool) => sqlite::list_reviews(pool, filter).await,
+            Reads::Postgres(pool) => postgres::list_reviews(pool, filter).await,
+        }
     }
 
-    async fn update_review(&self, _id: ReviewId, _decide: ReviewDecider) -> Result<ReviewTask> {
-        Err(not_built("update_review"))
+    async fn update_review(&self, id: ReviewId, decide: ReviewDecider) -> Result<ReviewTask> {
+        match &self.inner.reads {
+            Reads::Sqlite(_) => sqlite::update_review(self.sqlite_locked()?, id, decide).await,
+            Reads::Postgres(pool) => postgres::update_review(pool, id, decide).await,
+        }
     }
 }

@@ -13,6 +13,7 @@
 
 mod outbox;
 mod quarantine;
+mod review;
 mod runs;
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use crate::group_commit::{BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
 pub(crate) use quarantine::list as list_quarantine;
+pub(crate) use review::{get as get_review, list as list_reviews, update as update_review};
 pub(crate) use runs::{find_by_idempotency_key, get, list};
 
 /// How long a read waits for a free pooled connection.
@@ -84,7 +86,13 @@ impl BatchWriter for PgWriter {
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let outcome = match write {
-                Write::Run(columns) => runs::insert(&mut tx, columns).await?,
+                Write::Run { run, review } => {
+                    let outcome = runs::insert(&mut tx, run).await?;
+                    if let (WriteOutcome::RunCreated, Some(review)) = (&outcome, review) {
+                        review::insert_new(&mut tx, review).await?;
+                    }
+                    outcome
+                }
                 Write::Quarantine(columns) => quarantine::insert(&mut tx, columns).await?,
             };
             outcomes.push(outcome);

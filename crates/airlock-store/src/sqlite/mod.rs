@@ -10,11 +10,10 @@
 //! whose writes the kernel still holds, but the last ones may be lost on
 //! power loss or an OS crash; the database stays consistent either way).
 
-pub(crate) mod feedback;
 mod locked_writer;
-pub(crate) mod outbox;
-pub(crate) mod quality;
+mod outbox;
 mod quarantine;
+mod review;
 mod runs;
 
 use std::path::Path;
@@ -31,8 +30,9 @@ use sqlx::{ConnectOptions, Connection};
 use crate::group_commit::{BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
-pub(crate) use locked_writer::{LockedConnection, LockedWriter};
+pub(crate) use locked_writer::LockedWriter;
 pub(crate) use quarantine::list as list_quarantine;
+pub(crate) use review::{get as get_review, list as list_reviews, update as update_review};
 pub(crate) use runs::{find_by_idempotency_key, get, list};
 
 /// How long a connection waits for a lock (a checkpoint, another process)
@@ -102,7 +102,13 @@ impl BatchWriter for SqliteWriter {
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let outcome = match write {
-                Write::Run(columns) => runs::insert(&mut tx, columns).await?,
+                Write::Run { run, review } => {
+                    let outcome = runs::insert(&mut tx, run).await?;
+                    if let (WriteOutcome::RunCreated, Some(review)) = (&outcome, review) {
+                        review::insert_new(&mut tx, review).await?;
+                    }
+                    outcome
+                }
                 Write::Quarantine(columns) => quarantine::insert(&mut tx, columns).await?,
             };
             outcomes.push(outcome);
