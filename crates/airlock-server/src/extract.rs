@@ -110,3 +110,15 @@ pub fn payload_too_large(limit: usize) -> Error {
     .with_field("body")
     .with_hint("send a smaller input; the limit is the server's max_body_bytes")
 }
+
+/// Parses the `{id}` path parameter as a `noun` id (`RunId`, `ReviewId`...);
+/// a malformed one is `400` naming `id`.
+pub fn parse_path_id<T: std::str::FromStr<Err = Error>>(id: &str, noun: &str) -> Result<T, Error> {
+    id.parse().map_err(|_: Error| {
+        Error::invalid_input(format!("`{id}` is not a valid {noun} id"))
+            .with_field("id")
+            .with_hint(format!(
+                "{noun} ids are 26-character ULIDs such as 01J9ZQ3V6T8K2M4N5P7R9S1T3V"
+            ))
+    })
+}

@@ -2,8 +2,10 @@
 //!
 //! [`router`] builds the axum application: runs (`POST /v1/workflows/{name}/runs`,
 //! idempotent with `Idempotency-Key`), run history, quarantined inputs,
-//! workflow definitions, liveness/readiness, Prometheus metrics and the
-//! OpenAPI document. [`serve`] runs it on an already bound listener until a
+//! workflow definitions, the review queue (`/v1/reviews`: list, read,
+//! claim, release, resolve), feedback on runs, workflow quality, webhook
+//! deliveries, liveness/readiness, Prometheus metrics and the OpenAPI
+//! document. [`serve`] runs it on an already bound listener until a
 //! shutdown signal, then drains in-flight requests. [`install_metrics`]
 //! installs the process-wide Prometheus recorder the engine's and the
 //! server's metrics go to.
@@ -13,6 +15,7 @@
 //! (`airlock_core::Error::to_json`). See `docs/api.md`.
 
 mod api_error;
+mod body;
 mod dto;
 mod extract;
 mod handlers;
@@ -26,12 +29,16 @@ mod serve;
 mod state;
 mod trace;
 
-/// The run as the API shows it, for the CLI to print the same shape.
-pub use dto::{RunDetailView, RunPage, RunView};
+/// The API's views, for the CLI to print the same shapes.
+pub use dto::{
+    DeliveryPage, FeedbackPage, ReviewDetailView, ReviewPage, ReviewView, RunDetailView, RunPage,
+    RunView, StoredRunView,
+};
 pub use metrics_setup::{
     install_metrics, MetricsHandle, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS,
 };
 pub use openapi::openapi_json;
 pub use options::ServerOptions;
+pub use query::review_filter_from_query;
 pub use routes::{router, served_routes, ServedRoute};
 pub use serve::serve;

@@ -10,7 +10,10 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tower::ServiceBuilder;
 
-use crate::handlers::{fallback, health, metrics_text, openapi_doc, quarantine, runs, workflows};
+use crate::handlers::{
+    fallback, feedback, health, metrics_text, openapi_doc, quality, quarantine, reviews, runs,
+    webhooks, workflows,
+};
 use crate::http_metrics;
 use crate::metrics_setup::MetricsHandle;
 use crate::options::ServerOptions;
@@ -73,9 +76,23 @@ fn table() -> Vec<RouteEntry> {
         entry(Post, "/v1/workflows/{name}/runs", runs::create_run),
         entry(Get, "/v1/runs", runs::list_runs),
         entry(Get, "/v1/runs/{id}", runs::get_run),
+        entry(Post, "/v1/runs/{id}/feedback", feedback::add_feedback),
+        entry(Get, "/v1/runs/{id}/feedback", feedback::list_feedback),
         entry(Get, "/v1/workflows", workflows::list_workflows),
         entry(Get, "/v1/workflows/{name}", workflows::get_workflow),
+        entry(
+            Get,
+            "/v1/workflows/{name}/quality",
+            quality::workflow_quality,
+        ),
         entry(Get, "/v1/quarantine", quarantine::list_quarantine),
+        entry(Get, "/v1/reviews", reviews::list_reviews),
+        entry(Get, "/v1/reviews/{id}", reviews::get_review),
+        entry(Post, "/v1/reviews/{id}/claim", reviews::claim_review),
+        entry(Post, "/v1/reviews/{id}/release", reviews::release_review),
+        entry(Post, "/v1/reviews/{id}/resolve", reviews::resolve_review),
+        entry(Get, "/v1/webhooks/deliveries", webhooks::list_deliveries),
+        entry(Get, "/v1/webhooks/deliveries/{id}", webhooks::get_delivery),
         entry(Get, "/healthz", health::healthz),
         entry(Get, "/readyz", health::readyz),
         entry(Get, "/metrics", metrics_text::metrics),

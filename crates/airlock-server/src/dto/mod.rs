@@ -3,17 +3,34 @@
 //! engine's and the store's types and never read back.
 
 mod error;
+mod feedback;
 mod health;
+mod quality;
 mod quarantine;
+mod review;
 mod run;
+mod webhook;
 mod words;
 mod workflow;
 
 pub use error::{ErrorDetail, ErrorResponse};
+pub use feedback::{FeedbackPage, FeedbackRequestBody, FeedbackView};
 pub use health::{HealthView, ReadinessView};
+pub use quality::{
+    BacklogView, DecisionTallyView, FeedbackSummaryView, LabelQualityView, QualityFiguresView,
+    QualityReportView, ReviewTallyView, VersionQualityView,
+};
 pub use quarantine::{QuarantinePage, QuarantineView};
-pub use run::{RunDetailView, RunPage, RunView, StepView};
-pub use words::{DataClassView, DecisionView, OnErrorView, RiskView, RunStatusView, StepKindView};
+pub use review::{
+    ClaimRequest, ClaimView, ResolutionView, ResolveRequestBody, ReviewDetailView, ReviewPage,
+    ReviewView, SuggestionView, VoteView,
+};
+pub use run::{RunDetailView, RunPage, RunReviewView, RunView, StepView, StoredRunView};
+pub use webhook::{AttemptView, DeliveryDetailView, DeliveryPage, DeliveryView};
+pub use words::{
+    DataClassView, DecisionView, DeliveryStatusView, EventTypeView, OnErrorView, ReviewActionView,
+    ReviewStatusView, RiskView, RunStatusView, StepKindView,
+};
 pub use workflow::{
     CheckView, DecisionRuleView, StepDefinitionView, WorkflowDetailView, WorkflowList,
     WorkflowSummaryView,

@@ -1,13 +1,15 @@
 //! Runs as the API shows them: the answer to `POST /v1/workflows/{name}/runs`
-//! ([`RunView`]) and, with the input and idempotency key, a stored run
-//! ([`RunDetailView`]).
+//! ([`RunView`]), with the input and idempotency key a stored run
+//! ([`RunDetailView`]), and with the outcome of its review and who decided
+//! it, one run read by id ([`StoredRunView`]).
 
-use airlock_core::{RunRecord, StepRecord};
+use airlock_core::{ReviewTask, RunRecord, StepRecord, Timestamp};
+use airlock_engine::RunVerdict;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::words::{DecisionView, RunStatusView, StepKindView};
+use super::words::{DecisionView, ReviewActionView, ReviewStatusView, RunStatusView, StepKindView};
 
 /// What one step of a run did.
 #[derive(Debug, Serialize, ToSchema)]
@@ -63,6 +65,9 @@ pub struct RunView {
     /// True when this answer is an earlier run returned for a repeated
     /// `Idempotency-Key` (nothing ran again). Always false on reads.
     pub replayed: bool,
+    /// The review task created for the run (decision `review`), if any.
+    #[schema(required = true)]
+    pub review_id: Option<String>,
     pub steps: Vec<StepView>,
 }
 
@@ -76,6 +81,47 @@ pub struct RunDetailView {
     /// The caller's `Idempotency-Key`, if one was sent.
     #[schema(required = true)]
     pub idempotency_key: Option<String>,
+}
+
+/// The outcome of a run's review.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunReviewView {
+    pub review_id: String,
+    /// Now: `claimed` while a reviewer's lease runs.
+    pub status: ReviewStatusView,
+    /// What goes out once resolved (`null` while pending and after `reject`).
+    #[schema(required = true)]
+    pub final_output: Option<Value>,
+    /// The reviewers whose votes decided it (empty while pending).
+    pub decided_by: Vec<String>,
+    #[schema(required = true)]
+    pub action: Option<ReviewActionView>,
+    /// The true label as the reviewers decided it.
+    #[schema(required = true)]
+    pub label: Option<String>,
+    #[schema(required = true)]
+    pub reason: Option<String>,
+    #[schema(required = true, format = DateTime)]
+    pub resolved_at: Option<String>,
+}
+
+/// `GET /v1/runs/{id}`: a stored run, its review and its final outcome.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoredRunView {
+    #[serde(flatten)]
+    pub run: RunDetailView,
+    /// Present when the run went to review.
+    #[schema(required = true)]
+    pub review: Option<RunReviewView>,
+    /// Who decided the outcome: `["workflow rule <name>"]` for a run no
+    /// person reviewed, the reviewers for a resolved review, `[]` while the
+    /// review is pending.
+    #[schema(example = json!(["workflow rule default"]))]
+    pub decided_by: Vec<String>,
+    /// What goes out: the run's output, or the review's final output
+    /// (`null` while pending, after `reject`, or for a blocked run).
+    #[schema(required = true)]
+    pub final_output: Option<Value>,
 }
 
 /// One page of runs, newest first.
@@ -141,10 +187,53 @@ impl RunDetailView {
                 latency_ms: millis(run.latency_us),
                 created_at: run.created_at.to_string(),
                 replayed,
+                review_id: run.review_id.map(|id| id.to_string()),
                 steps: run.steps.into_iter().map(StepView::from).collect(),
             },
             input: run.input,
             idempotency_key: run.idempotency_key,
+        }
+    }
+}
+
+impl StoredRunView {
+    /// `run` with its review task (if one was created), seen at `now`.
+    pub fn new(run: RunRecord, review: Option<ReviewTask>, now: Timestamp) -> Self {
+        let verdict = RunVerdict::of(&run, review.as_ref(), now);
+        StoredRunView {
+            run: RunDetailView::new(run, false),
+            review: review.map(|task| RunReviewView::new(task, now)),
+            decided_by: verdict.decided_by,
+            final_output: verdict.final_output,
+        }
+    }
+}
+
+impl RunReviewView {
+    fn new(task: ReviewTask, now: Timestamp) -> Self {
+        let status = task.status_at(now).into();
+        let review_id = task.id.to_string();
+        match task.resolution {
+            Some(r) => RunReviewView {
+                review_id,
+                status,
+                final_output: r.output,
+                decided_by: r.decided_by,
+                action: Some(r.action.into()),
+                label: r.label,
+                reason: r.reason,
+                resolved_at: Some(r.resolved_at.to_string()),
+            },
+            None => RunReviewView {
+                review_id,
+                status,
+                final_output: None,
+                decided_by: Vec::new(),
+                action: None,
+                label: None,
+                reason: None,
+                resolved_at: None,
+            },
         }
     }
 }

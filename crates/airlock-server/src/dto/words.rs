@@ -125,3 +125,87 @@ impl From<airlock_workflow::DataClass> for DataClassView {
         }
     }
 }
+
+/// Where a review task stands right now: `claimed` while a reviewer's
+/// lease runs, `escalated` when reviewers disagreed (an adjudicator must
+/// decide), `resolved` once decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatusView {
+    Open,
+    Claimed,
+    Escalated,
+    Resolved,
+}
+
+impl From<airlock_core::ReviewStatus> for ReviewStatusView {
+    fn from(status: airlock_core::ReviewStatus) -> Self {
+        match status {
+            airlock_core::ReviewStatus::Open => ReviewStatusView::Open,
+            airlock_core::ReviewStatus::Claimed => ReviewStatusView::Claimed,
+            airlock_core::ReviewStatus::Escalated => ReviewStatusView::Escalated,
+            airlock_core::ReviewStatus::Resolved => ReviewStatusView::Resolved,
+        }
+    }
+}
+
+/// What a reviewer decided: `approve` (the suggestion stands), `override`
+/// (a corrected output replaces it), `reject` (nothing is done).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewActionView {
+    Approve,
+    Override,
+    Reject,
+}
+
+impl From<airlock_core::ReviewAction> for ReviewActionView {
+    fn from(action: airlock_core::ReviewAction) -> Self {
+        match action {
+            airlock_core::ReviewAction::Approve => ReviewActionView::Approve,
+            airlock_core::ReviewAction::Override => ReviewActionView::Override,
+            airlock_core::ReviewAction::Reject => ReviewActionView::Reject,
+        }
+    }
+}
+
+/// The events delivered to webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub enum EventTypeView {
+    #[serde(rename = "review.created")]
+    ReviewCreated,
+    #[serde(rename = "review.resolved")]
+    ReviewResolved,
+    #[serde(rename = "review.overdue")]
+    ReviewOverdue,
+}
+
+impl From<airlock_core::EventType> for EventTypeView {
+    fn from(event: airlock_core::EventType) -> Self {
+        match event {
+            airlock_core::EventType::ReviewCreated => EventTypeView::ReviewCreated,
+            airlock_core::EventType::ReviewResolved => EventTypeView::ReviewResolved,
+            airlock_core::EventType::ReviewOverdue => EventTypeView::ReviewOverdue,
+        }
+    }
+}
+
+/// `pending` (attempted again at `next_attempt_at`), `delivered` (a
+/// receiver answered 2xx) or `failed` (every attempt failed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryStatusView {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl From<airlock_core::DeliveryStatus> for DeliveryStatusView {
+    fn from(status: airlock_core::DeliveryStatus) -> Self {
+        match status {
+            airlock_core::DeliveryStatus::Pending => DeliveryStatusView::Pending,
+            airlock_core::DeliveryStatus::Delivered => DeliveryStatusView::Delivered,
+            airlock_core::DeliveryStatus::Failed => DeliveryStatusView::Failed,
+        }
+    }
+}

@@ -2,9 +2,13 @@
 //! description, which `crate::openapi` collects.
 
 pub mod fallback;
+pub mod feedback;
 pub mod health;
 pub mod metrics_text;
 pub mod openapi_doc;
+pub mod quality;
 pub mod quarantine;
+pub mod reviews;
 pub mod runs;
+pub mod webhooks;
 pub mod workflows;

@@ -1,6 +1,6 @@
 //! Runs: start one (`POST /v1/workflows/{name}/runs`), read one, list them.
 
-use airlock_core::{Error, RunId};
+use airlock_core::{Error, RunId, Timestamp};
 use airlock_engine::{RunOutcome, RunRequest};
 use axum::extract::State;
 use axum::http::header::LOCATION;
@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::api_error::ApiError;
-use crate::dto::{ErrorResponse, RunDetailView, RunPage, RunView};
-use crate::extract::{JsonBody, PathParam, QueryPairs};
+use crate::dto::{ErrorResponse, RunPage, RunView, StoredRunView};
+use crate::extract::{parse_path_id, JsonBody, PathParam, QueryPairs};
 use crate::query::ListRunsParams;
 use crate::state::AppState;
 
@@ -97,14 +97,15 @@ fn run_response(outcome: RunOutcome) -> Response {
     (headers, Json(body)).into_response()
 }
 
-/// One stored run, with its input.
+/// One stored run, with its input, its review (if it went to review), the
+/// final output and who decided it.
 #[utoipa::path(
     get,
     path = "/v1/runs/{id}",
     tag = "runs",
     params(("id" = String, Path, description = "The run id (a ULID)")),
     responses(
-        (status = 200, description = "The run", body = RunDetailView),
+        (status = 200, description = "The run", body = StoredRunView),
         (status = 400, description = "`id` is not a ULID", body = ErrorResponse),
         (status = 404, description = "No run with this id", body = ErrorResponse),
     )
@@ -112,14 +113,10 @@ fn run_response(outcome: RunOutcome) -> Response {
 pub async fn get_run(
     State(state): State<AppState>,
     PathParam(id): PathParam,
-) -> Result<Json<RunDetailView>, ApiError> {
-    let id: RunId = id.parse().map_err(|_: Error| {
-        Error::invalid_input(format!("`{id}` is not a valid run id"))
-            .with_field("id")
-            .with_hint("run ids are 26-character ULIDs such as 01J9ZQ3V6T8K2M4N5P7R9S1T3V")
-    })?;
-    let run = state.engine.get_run(id).await?;
-    Ok(Json(RunDetailView::new(run, false)))
+) -> Result<Json<StoredRunView>, ApiError> {
+    let id: RunId = parse_path_id(&id, "run")?;
+    let (run, review) = state.engine.get_run_with_review(id).await?;
+    Ok(Json(StoredRunView::new(run, review, Timestamp::now())))
 }
 
 /// Stored runs, newest first, one page at a time.

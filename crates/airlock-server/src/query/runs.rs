@@ -1,17 +1,10 @@
-//! Query-string parameters of the list endpoints, parsed strictly: an
-//! unknown, repeated or empty parameter is a `400` naming it (a typo such
-//! as `?decison=review` must not silently return everything), and every
-//! value error names its parameter.
-//!
-//! Parsed by hand from the raw pairs rather than with `serde`'s
-//! `deny_unknown_fields`, because serde's errors do not say which field
-//! they are about and the API promises `error.field`.
+//! `GET /v1/runs` and `GET /v1/quarantine` parameters.
 
-use std::str::FromStr;
-
-use airlock_core::{Decision, Error, Result, Timestamp};
-use airlock_store::{QuarantineFilter, RunFilter, MAX_PAGE_LIMIT};
+use airlock_core::{Decision, Result, Timestamp};
+use airlock_store::{QuarantineFilter, RunFilter};
 use utoipa::IntoParams;
+
+use super::{checked, parse_limit, parse_time, parse_word};
 
 use crate::dto::DecisionView;
 
@@ -57,10 +50,7 @@ impl ListRunsParams {
             match name.as_str() {
                 "workflow" => params.workflow = Some(value),
                 "decision" => params.decision = Some(parse_word(&value)?),
-                "since" => {
-                    params.since =
-                        Some(Timestamp::parse_rfc3339(&value).map_err(|e| name_field(e, "since"))?)
-                }
+                "since" => params.since = Some(parse_time(&value, "since")?),
                 "limit" => params.limit = Some(parse_limit(&value)?),
                 _ => params.cursor = Some(value),
             }
@@ -103,81 +93,10 @@ impl ListQuarantineParams {
     }
 }
 
-/// The pairs, once every name is known, given once and with a value.
-fn checked(pairs: Vec<(String, String)>, known: &[&str]) -> Result<Vec<(String, String)>> {
-    let unknown: Vec<&str> = pairs
-        .iter()
-        .map(|(name, _)| name.as_str())
-        .filter(|name| !known.contains(name))
-        .collect();
-    if let Some(first) = unknown.first() {
-        let plural = if unknown.len() > 1 { "s" } else { "" };
-        return Err(Error::invalid_input(format!(
-            "unknown query parameter{plural}: {}",
-            unknown.join(", ")
-        ))
-        .with_field(*first)
-        .with_hint(format!("known parameters: {}", known.join(", "))));
-    }
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        if pairs[..i].iter().any(|(earlier, _)| earlier == name) {
-            return Err(Error::invalid_input(format!(
-                "query parameter `{name}` is given more than once"
-            ))
-            .with_field(name.clone())
-            .with_hint("give each parameter at most once"));
-        }
-        if value.is_empty() {
-            return Err(
-                Error::invalid_input(format!("query parameter `{name}` is empty"))
-                    .with_field(name.clone())
-                    .with_hint("give it a value, or leave it out to not filter on it"),
-            );
-        }
-    }
-    Ok(pairs)
-}
-
-fn parse_word<T: FromStr<Err = Error>>(value: &str) -> Result<T> {
-    value.parse()
-}
-
-fn parse_limit(value: &str) -> Result<u32> {
-    let hint = format!("use a whole number from 1 to {MAX_PAGE_LIMIT} and follow next_cursor");
-    match value.parse::<u32>() {
-        Ok(n) if (1..=MAX_PAGE_LIMIT).contains(&n) => Ok(n),
-        Ok(n) => Err(
-            Error::invalid_input(format!("limit {n} is outside 1..={MAX_PAGE_LIMIT}"))
-                .with_field("limit")
-                .with_hint(hint),
-        ),
-        Err(_) => Err(
-            Error::invalid_input(format!("limit `{value}` is not a whole number"))
-                .with_field("limit")
-                .with_hint(hint),
-        ),
-    }
-}
-
-/// `error` about the parameter `field`.
-fn name_field(error: Error, field: &str) -> Error {
-    let mut named =
-        Error::new(error.kind(), format!("{field}: {}", error.message())).with_field(field);
-    if let Some(hint) = error.hint() {
-        named = named.with_hint(hint);
-    }
-    named
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::query::pairs;
 
     #[test]
     fn every_known_parameter_lands_in_the_filter() {

@@ -1,0 +1,156 @@
+//! The review queue: list it, read one task with its run's context, and
+//! the reviewer operations claim, release and resolve. The reviewer is
+//! named in the request body until API keys exist (issue 5).
+
+use airlock_core::{ReviewAction, ReviewId, Timestamp};
+use airlock_engine::ResolveRequest;
+use axum::extract::State;
+use axum::Json;
+
+use crate::api_error::ApiError;
+use crate::body::BodyObject;
+use crate::dto::{
+    ClaimRequest, ErrorResponse, ResolveRequestBody, ReviewDetailView, ReviewPage, ReviewView,
+};
+use crate::extract::{parse_path_id, JsonBody, PathParam, QueryPairs};
+use crate::query::ListReviewsParams;
+use crate::state::AppState;
+
+/// Review tasks, oldest due first, one page at a time.
+#[utoipa::path(
+    get,
+    path = "/v1/reviews",
+    tag = "reviews",
+    params(ListReviewsParams),
+    responses(
+        (status = 200, description = "One page of the queue", body = ReviewPage),
+        (status = 400, description = "An unknown, repeated or empty parameter, or a bad value (status word, duration, cursor); `field` names it", body = ErrorResponse),
+    )
+)]
+pub async fn list_reviews(
+    State(state): State<AppState>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<ReviewPage>, ApiError> {
+    let now = Timestamp::now();
+    let filter = ListReviewsParams::parse(pairs)?.into_filter(now)?;
+    let page = state.engine.list_reviews(&filter).await?;
+    Ok(Json(ReviewPage::new(page, now)))
+}
+
+/// One task with everything needed to decide it: the run's input and
+/// every step's output, the suggestion with its confidence and
+/// alternatives, the rule and reason, claims, votes and resolution.
+#[utoipa::path(
+    get,
+    path = "/v1/reviews/{id}",
+    tag = "reviews",
+    params(("id" = String, Path, description = "The review id (a ULID)")),
+    responses(
+        (status = 200, description = "The task", body = ReviewDetailView),
+        (status = 400, description = "`id` is not a ULID", body = ErrorResponse),
+        (status = 404, description = "No task with this id", body = ErrorResponse),
+    )
+)]
+pub async fn get_review(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+) -> Result<Json<ReviewDetailView>, ApiError> {
+    let id: ReviewId = parse_path_id(&id, "review")?;
+    let task = state.engine.get_review(id).await?;
+    let run = state.engine.get_run(task.run_id).await?;
+    Ok(Json(ReviewDetailView::new(task, run, Timestamp::now())))
+}
+
+/// Claims the task for the workflow's lease (a claim by the same reviewer
+/// renews it). The lease lapses by itself: an abandoned task returns to
+/// the queue.
+#[utoipa::path(
+    post,
+    path = "/v1/reviews/{id}/claim",
+    tag = "reviews",
+    params(("id" = String, Path, description = "The review id (a ULID)")),
+    request_body(content = ClaimRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task, claimed", body = ReviewView),
+        (status = 400, description = "A malformed body (`field` names the member) or id", body = ErrorResponse),
+        (status = 403, description = "The task is escalated and the reviewer is not an adjudicator", body = ErrorResponse),
+        (status = 404, description = "No task with this id", body = ErrorResponse),
+        (status = 409, description = "Already resolved, claimed by someone else, or already voted on by this reviewer; the message says which", body = ErrorResponse),
+        (status = 415, description = "The body is not sent as `application/json`", body = ErrorResponse),
+    )
+)]
+pub async fn claim_review(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+    JsonBody(body): JsonBody,
+) -> Result<Json<ReviewView>, ApiError> {
+    let id: ReviewId = parse_path_id(&id, "review")?;
+    let reviewer = BodyObject::new(body, &["reviewer"])?.required_text("reviewer")?;
+    let task = state.engine.claim_review(id, &reviewer).await?;
+    Ok(Json(ReviewView::new(task, Timestamp::now())))
+}
+
+/// Gives the reviewer's claim up, so others may take the task at once.
+#[utoipa::path(
+    post,
+    path = "/v1/reviews/{id}/release",
+    tag = "reviews",
+    params(("id" = String, Path, description = "The review id (a ULID)")),
+    request_body(content = ClaimRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task, released", body = ReviewView),
+        (status = 400, description = "A malformed body (`field` names the member) or id", body = ErrorResponse),
+        (status = 404, description = "No task with this id", body = ErrorResponse),
+        (status = 409, description = "The reviewer holds no claim on the task, or it is resolved", body = ErrorResponse),
+        (status = 415, description = "The body is not sent as `application/json`", body = ErrorResponse),
+    )
+)]
+pub async fn release_review(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+    JsonBody(body): JsonBody,
+) -> Result<Json<ReviewView>, ApiError> {
+    let id: ReviewId = parse_path_id(&id, "review")?;
+    let reviewer = BodyObject::new(body, &["reviewer"])?.required_text("reviewer")?;
+    let task = state.engine.release_review(id, &reviewer).await?;
+    Ok(Json(ReviewView::new(task, Timestamp::now())))
+}
+
+/// Decides the task: `approve` (the suggestion stands), `override` (with
+/// the corrected `output`, checked against the workflow's output contract,
+/// and a `reason`) or `reject` (with a `reason`). Exactly one resolution
+/// per task, across server processes: a racing second reviewer gets `409`.
+/// With consensus, the vote is recorded and the task resolves once enough
+/// votes agree (or escalates to an adjudicator when they disagree).
+#[utoipa::path(
+    post,
+    path = "/v1/reviews/{id}/resolve",
+    tag = "reviews",
+    params(("id" = String, Path, description = "The review id (a ULID)")),
+    request_body(content = ResolveRequestBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The task after the vote (resolved, or still open/escalated under consensus)", body = ReviewView),
+        (status = 400, description = "A malformed body, a missing reason or output, or an override output that violates the output contract; `field` names it (e.g. `output.intent`)", body = ErrorResponse),
+        (status = 403, description = "The task is escalated and the reviewer is not an adjudicator", body = ErrorResponse),
+        (status = 404, description = "No task with this id", body = ErrorResponse),
+        (status = 409, description = "Already resolved (the message names who resolved it and when), claimed by someone else, or already voted on by this reviewer", body = ErrorResponse),
+        (status = 415, description = "The body is not sent as `application/json`", body = ErrorResponse),
+    )
+)]
+pub async fn resolve_review(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+    JsonBody(body): JsonBody,
+) -> Result<Json<ReviewView>, ApiError> {
+    let id: ReviewId = parse_path_id(&id, "review")?;
+    let body = BodyObject::new(body, &["reviewer", "action", "output", "label", "reason"])?;
+    let request = ResolveRequest {
+        reviewer: body.required_text("reviewer")?,
+        action: body.required_text("action")?.parse::<ReviewAction>()?,
+        output: body.value("output"),
+        label: body.text("label")?,
+        reason: body.text("reason")?,
+    };
+    let task = state.engine.resolve_review(id, request).await?;
+    Ok(Json(ReviewView::new(task, Timestamp::now())))
+}
