@@ -17,17 +17,30 @@
 mod context;
 mod decide;
 mod engine;
+mod feedback;
+mod label_text;
 mod local_models;
 pub mod metrics_names;
 mod models;
 mod outcome;
+mod quality;
+mod quality_metrics;
 mod review;
 mod steps;
 
 pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
+pub use feedback::{FeedbackRequest, FEEDBACK_COMMENT_MAX_CHARS, FEEDBACK_TEXT_MAX_CHARS};
+pub use label_text::{classify_text, label_step, suggested_label};
 pub use local_models::LocalModels;
 pub use models::{Alternative, Classification, Generation, Models};
 pub use outcome::{RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+pub use quality::{
+    BacklogReport, DecisionTally, FeedbackReport, LabelQuality, QualityFigures, QualityReport,
+    QualityScope, ReviewTally, VersionQuality,
+};
+pub use quality_metrics::{
+    refresh_quality_metrics, spawn_quality_metrics, QUALITY_REFRESH_INTERVAL,
+};
 pub use review::{ResolveRequest, RunVerdict};
 /// The review queue's filter, as the store takes it.
 pub use airlock_store::ReviewFilter;

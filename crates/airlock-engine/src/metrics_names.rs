@@ -17,5 +17,22 @@ pub const QUARANTINED_TOTAL: &str = "airlock_quarantined_total";
 /// Counter: requests answered from an earlier run by idempotency key, label `workflow`.
 pub const IDEMPOTENT_REPLAYS_TOTAL: &str = "airlock_idempotent_replays_total";
 
+/// Counter: feedback records created, labels `workflow`, `kind`
+/// (`label`, `score`, `outcome`: one increment per kind the record carries).
+pub const FEEDBACK_TOTAL: &str = "airlock_feedback_total";
+/// Gauge: unresolved review tasks, label `workflow` (refreshed from the
+/// database, so right across processes; see `quality_metrics`).
+pub const REVIEW_BACKLOG: &str = "airlock_review_backlog";
+/// Gauge (seconds): age of the oldest unresolved review task, label `workflow`.
+pub const REVIEW_BACKLOG_OLDEST_SECONDS: &str = "airlock_review_backlog_oldest_seconds";
+/// Gauge: review tasks resolved late or unresolved past due, label `workflow`.
+pub const REVIEW_SLA_BREACHES: &str = "airlock_review_sla_breaches";
+/// Gauge: `auto` runs / runs, label `workflow`.
+pub const AUTOMATION_RATE: &str = "airlock_automation_rate";
+/// Gauge: overridden / resolved review tasks, label `workflow`.
+pub const OVERRIDE_RATE: &str = "airlock_override_rate";
+/// Gauge: share of labelled reviews whose suggested label was right, label `workflow`.
+pub const SUGGESTION_ACCURACY: &str = "airlock_suggestion_accuracy";
+
 /// Every histogram above, for recorders that need bucket configuration.
 pub const HISTOGRAMS: &[&str] = &[RUN_DURATION_SECONDS, STEP_DURATION_SECONDS];
