@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_core::{
-    Decision, Error, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, RunStatus, StepKind,
+    Decision, Error, EventType, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, RunStatus, StepKind,
     StepRecord, Timestamp,
 };
 use airlock_store::{
-    Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore, Store,
+    Inserted, NewReview, Page, QuarantineFilter, QuarantineStore, ReviewStore, RunFilter,
+    RunStore, Store,
 };
 use airlock_workflow::{OnError, WorkflowDefinition};
 use serde_json::{json, Value};
@@ -20,7 +21,7 @@ use crate::decide::decide;
 use crate::metrics_names as m;
 use crate::models::Models;
 use crate::outcome::{rejected_input, RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
-use crate::review::ReviewConfig;
+use crate::review::{self, ReviewConfig};
 use crate::steps::{self, contract_errors};
 
 /// Longest `Idempotency-Key` accepted.
@@ -160,7 +161,7 @@ impl Engine {
         };
 
         let rejected = rejected_input(&run);
-        let inserted = self.inner.store.insert(run).await?;
+        let inserted = self.insert(&workflow, run).await?;
         let run = match inserted {
             Inserted::Existing(run) => return replay(*run, &request.input),
             Inserted::Created(run) => *run,
@@ -198,6 +199,41 @@ impl Engine {
             run,
             replayed: false,
         })
+    }
+}
+
+impl Engine {
+    /// Commits `run`; a completed run decided `review` is committed with
+    /// its review task and the `review.created` deliveries, in one
+    /// transaction.
+    async fn insert(&self, workflow: &WorkflowDefinition, mut run: RunRecord) -> Result<Inserted> {
+        if run.decision != Decision::Review || run.status != RunStatus::Completed {
+            return self.inner.store.insert(run).await;
+        }
+        let task = review::new_task(workflow, &run);
+        run.review_id = Some(task.id);
+        let config = &self.inner.review;
+        let deliveries = review::deliveries(
+            EventType::ReviewCreated,
+            &task,
+            review::created_event(&task),
+            &config.webhooks,
+            run.created_at,
+        );
+        let announced = !deliveries.is_empty();
+        let inserted = self
+            .inner
+            .store
+            .insert_run_with_review(run, NewReview { task, deliveries })
+            .await?;
+        if let Inserted::Created(run) = &inserted {
+            metrics::counter!(m::REVIEWS_CREATED_TOTAL, "workflow" => run.workflow.clone())
+                .increment(1);
+            if announced {
+                config.wake_dispatcher();
+            }
+        }
+        Ok(inserted)
     }
 }
 

@@ -28,6 +28,8 @@ mod quality_metrics;
 mod review;
 mod steps;
 
+/// The review queue's filter, as the store takes it.
+pub use airlock_store::ReviewFilter;
 pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
 pub use feedback::{FeedbackRequest, FEEDBACK_COMMENT_MAX_CHARS, FEEDBACK_TEXT_MAX_CHARS};
 pub use label_text::{classify_text, label_step, suggested_label};
@@ -41,6 +43,4 @@ pub use quality::{
 pub use quality_metrics::{
     refresh_quality_metrics, spawn_quality_metrics, QUALITY_REFRESH_INTERVAL,
 };
-pub use review::{ResolveRequest, RunVerdict};
-/// The review queue's filter, as the store takes it.
-pub use airlock_store::ReviewFilter;
+pub use review::{ResolveRequest, RunVerdict, REVIEWER_MAX_CHARS};

@@ -34,5 +34,20 @@ pub const OVERRIDE_RATE: &str = "airlock_override_rate";
 /// Gauge: share of labelled reviews whose suggested label was right, label `workflow`.
 pub const SUGGESTION_ACCURACY: &str = "airlock_suggestion_accuracy";
 
+/// Counter: review tasks created, label `workflow`.
+pub const REVIEWS_CREATED_TOTAL: &str = "airlock_reviews_created_total";
+/// Counter: review tasks resolved, labels `workflow`, `action`.
+pub const REVIEWS_RESOLVED_TOTAL: &str = "airlock_reviews_resolved_total";
+/// Counter: review tasks escalated to an adjudicator, label `workflow`.
+pub const REVIEWS_ESCALATED_TOTAL: &str = "airlock_reviews_escalated_total";
+/// Counter: review tasks announced as overdue, label `workflow`.
+pub const REVIEWS_OVERDUE_TOTAL: &str = "airlock_reviews_overdue_total";
+/// Histogram (seconds): from a review task's creation to its resolution, label `workflow`.
+pub const REVIEW_DURATION_SECONDS: &str = "airlock_review_duration_seconds";
+
 /// Every histogram above, for recorders that need bucket configuration.
-pub const HISTOGRAMS: &[&str] = &[RUN_DURATION_SECONDS, STEP_DURATION_SECONDS];
+pub const HISTOGRAMS: &[&str] = &[
+    RUN_DURATION_SECONDS,
+    STEP_DURATION_SECONDS,
+    REVIEW_DURATION_SECONDS,
+];

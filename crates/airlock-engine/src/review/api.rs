@@ -8,14 +8,24 @@ use std::time::Duration;
 
 use airlock_config::{ReviewSettings, WebhookSettings};
 use airlock_core::{
-    Error, Result, ReviewAction, ReviewId, ReviewTask, RunId, RunRecord, Timestamp,
+    Error, ErrorKind, EventType, Result, ReviewAction, ReviewId, ReviewState, ReviewTask, RunId,
+    RunRecord, Timestamp,
 };
-use airlock_store::{Page, ReviewFilter, ReviewStore};
+use airlock_store::{Page, ReviewFilter, ReviewStore, ReviewUpdate};
+use airlock_webhooks::DeliveryWaker;
+use airlock_workflow::ReviewPolicy;
 use serde_json::Value;
-use tokio::sync::Notify;
 
-use super::ReviewConfig;
+use super::access::reviewer_name;
+use super::claim::{decide_claim, decide_release};
+use super::overdue::decide_overdue;
+use super::resolve::{check_request, decide_resolve};
+use super::{events, ReviewConfig};
 use crate::engine::Engine;
+use crate::metrics_names as m;
+
+/// Tasks the overdue sweep reads per page.
+const SWEEP_PAGE: u32 = 200;
 
 /// A reviewer's decision on a task, as `resolve_review` takes it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,10 +50,10 @@ impl Engine {
         review: ReviewSettings,
         webhooks: Vec<WebhookSettings>,
     ) -> Self {
-        let notify = self.inner.review.delivery_notify.clone();
+        let waker = self.inner.review.delivery_waker.clone();
         let mut inner = Arc::unwrap_or_clone(self.inner);
         inner.review = ReviewConfig {
-            delivery_notify: notify,
+            delivery_waker: waker,
             ..ReviewConfig::new(review, webhooks)
         };
         Engine {
@@ -51,11 +61,12 @@ impl Engine {
         }
     }
 
-    /// The same engine, poking `notify` whenever it enqueued webhook
-    /// deliveries (the webhook dispatcher waits on it between polls).
-    pub fn with_delivery_notify(self, notify: Arc<Notify>) -> Self {
+    /// The same engine, waking `waker` (the webhook dispatcher) whenever
+    /// it committed webhook deliveries, so they go out without waiting for
+    /// the dispatcher's next poll.
+    pub fn with_delivery_waker(self, waker: DeliveryWaker) -> Self {
         let mut inner = Arc::unwrap_or_clone(self.inner);
-        inner.review.delivery_notify = Some(notify);
+        inner.review.delivery_waker = Some(waker);
         Engine {
             inner: Arc::new(inner),
         }
@@ -88,8 +99,18 @@ impl Engine {
         reviewer: &str,
         now: Timestamp,
     ) -> Result<ReviewTask> {
-        let _ = (id, reviewer, now);
-        Err(Error::internal("claim_review is not built yet"))
+        let reviewer = reviewer_name(reviewer)?;
+        let task = self.get_review(id).await?;
+        let lease = self
+            .inner
+            .workflows
+            .get(&task.workflow)
+            .map_or(ReviewPolicy::DEFAULT_LEASE, |w| w.review.lease);
+        let adjudicator = self.inner.review.is_adjudicator(&reviewer);
+        self.update_review(id, move |task| {
+            decide_claim(task, &reviewer, adjudicator, now, lease)
+        })
+        .await
     }
 
     /// Gives up `reviewer`'s claim on task `id`.
@@ -104,12 +125,14 @@ impl Engine {
         reviewer: &str,
         now: Timestamp,
     ) -> Result<ReviewTask> {
-        let _ = (id, reviewer, now);
-        Err(Error::internal("release_review is not built yet"))
+        let reviewer = reviewer_name(reviewer)?;
+        self.update_review(id, move |task| decide_release(task, &reviewer, now))
+            .await
     }
 
     /// Records `request` as a vote on task `id`; resolves the task when
-    /// the vote decides it.
+    /// the vote decides it. Two reviewers racing to resolve one task get
+    /// one success and one `conflict` naming who resolved it and when.
     pub async fn resolve_review(
         &self,
         id: ReviewId,
@@ -125,8 +148,32 @@ impl Engine {
         request: ResolveRequest,
         now: Timestamp,
     ) -> Result<ReviewTask> {
-        let _ = (id, request, now);
-        Err(Error::internal("resolve_review is not built yet"))
+        // Check the request before anything is written (the task is read
+        // for its workflow, whose output contract an override must meet).
+        reviewer_name(&request.reviewer)?;
+        let task = self.get_review(id).await?;
+        let workflow = self.inner.workflows.get(&task.workflow);
+        let ballot = check_request(request, workflow.map(|w| &**w), &task.workflow)?;
+        let adjudicator = self.inner.review.is_adjudicator(&ballot.reviewer);
+        let webhooks = Arc::clone(&self.inner.review.webhooks);
+        let task = self
+            .update_review(id, move |task| {
+                let mut update = decide_resolve(task, &ballot, adjudicator, now)?;
+                if let Some(resolution) = &update.resolution {
+                    let data = events::resolved(task, resolution);
+                    update.deliveries = events::deliveries(
+                        EventType::ReviewResolved,
+                        task,
+                        data,
+                        &webhooks,
+                        now,
+                    );
+                }
+                Ok(update)
+            })
+            .await?;
+        self.record_vote_metrics(&task);
+        Ok(task)
     }
 
     /// Emits `review.overdue` once for every unresolved task past its due
@@ -135,26 +182,146 @@ impl Engine {
         self.sweep_overdue_at(Timestamp::now()).await
     }
 
-    /// [`Engine::sweep_overdue`] at the instant `now`.
+    /// [`Engine::sweep_overdue`] at the instant `now`. Safe to run in
+    /// several processes at once: each task is announced by one of them.
     pub async fn sweep_overdue_at(&self, now: Timestamp) -> Result<usize> {
-        let _ = now;
-        Err(Error::internal("sweep_overdue is not built yet"))
+        let mut filter = ReviewFilter {
+            overdue: Some(true),
+            overdue_notified: Some(false),
+            limit: Some(SWEEP_PAGE),
+            ..ReviewFilter::at(now)
+        };
+        let mut announced = 0;
+        loop {
+            let page = self.inner.store.list_reviews(&filter).await?;
+            for task in &page.items {
+                let webhooks = Arc::clone(&self.inner.review.webhooks);
+                let result = self
+                    .update_review(task.id, move |task| {
+                        let mut update = decide_overdue(task, now)?;
+                        let data = events::overdue(task, now);
+                        update.deliveries = events::deliveries(
+                            EventType::ReviewOverdue,
+                            task,
+                            data,
+                            &webhooks,
+                            now,
+                        );
+                        Ok(update)
+                    })
+                    .await;
+                match result {
+                    Ok(task) => {
+                        announced += 1;
+                        metrics::counter!(m::REVIEWS_OVERDUE_TOTAL, "workflow" => task.workflow)
+                            .increment(1);
+                    }
+                    // Announced meanwhile (another process) or resolved.
+                    Err(e) if e.kind() == ErrorKind::Conflict => {}
+                    Err(e) => {
+                        tracing::warn!(review = %task.id, error = %e, "could not announce an overdue review");
+                    }
+                }
+            }
+            match page.next_cursor {
+                Some(cursor) => filter.cursor = Some(cursor),
+                None => return Ok(announced),
+            }
+        }
     }
 
     /// Runs [`Engine::sweep_overdue`] every `every` until `shutdown`
-    /// completes (errors are logged, the loop goes on). The server spawns it.
-    pub async fn sweep_overdue_every(self, every: Duration, shutdown: impl Future<Output = ()>) {
-        let _ = (every, shutdown);
+    /// completes (errors are logged and the loop goes on); a sweep under
+    /// way finishes first. The server spawns it.
+    pub async fn sweep_overdue_every(
+        self,
+        every: Duration,
+        shutdown: impl Future<Output = ()> + Send,
+    ) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = ticks.tick() => {
+                    match self.sweep_overdue().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(announced = n, "overdue reviews announced"),
+                        Err(e) => tracing::warn!(error = %e, "overdue review sweep failed"),
+                    }
+                }
+            }
+        }
     }
 
     /// The run with `id` and its review task, if it has one.
-    pub async fn get_run_with_review(&self, id: RunId) -> Result<(RunRecord, Option<ReviewTask>)> {
+    pub async fn get_run_with_review(
+        &self,
+        id: RunId,
+    ) -> Result<(RunRecord, Option<ReviewTask>)> {
         let run = self.get_run(id).await?;
         let review = match run.review_id {
             Some(review_id) => self.inner.store.get_review(review_id).await?,
             None => None,
         };
         Ok((run, review))
+    }
+
+    /// Applies `decide` to task `id` in the store's locking transaction and
+    /// wakes the webhook dispatcher if the change enqueued deliveries.
+    async fn update_review(
+        &self,
+        id: ReviewId,
+        decide: impl FnOnce(&ReviewTask) -> Result<ReviewUpdate> + Send + 'static,
+    ) -> Result<ReviewTask> {
+        let enqueued = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&enqueued);
+        let task = self
+            .inner
+            .store
+            .update_review(
+                id,
+                Box::new(move |task| {
+                    let update = decide(task)?;
+                    flag.store(
+                        !update.deliveries.is_empty(),
+                        std::sync::atomic::Ordering::Relaxed,
+                    );
+                    Ok(update)
+                }),
+            )
+            .await
+            .map_err(|e| match e.kind() {
+                ErrorKind::NotFound => review_not_found(id),
+                _ => e,
+            })?;
+        if enqueued.load(std::sync::atomic::Ordering::Relaxed) {
+            self.inner.review.wake_dispatcher();
+        }
+        Ok(task)
+    }
+
+    /// Counts a vote that resolved or escalated `task`.
+    fn record_vote_metrics(&self, task: &ReviewTask) {
+        match (&task.state, &task.resolution) {
+            (ReviewState::Resolved, Some(resolution)) => {
+                metrics::counter!(
+                    m::REVIEWS_RESOLVED_TOTAL,
+                    "workflow" => task.workflow.clone(),
+                    "action" => resolution.action.as_str()
+                )
+                .increment(1);
+                let waited_ms = resolution.resolved_at.unix_ms() - task.created_at.unix_ms();
+                metrics::histogram!(m::REVIEW_DURATION_SECONDS, "workflow" => task.workflow.clone())
+                    .record(waited_ms.max(0) as f64 / 1e3);
+            }
+            (ReviewState::Escalated, _) => {
+                metrics::counter!(m::REVIEWS_ESCALATED_TOTAL, "workflow" => task.workflow.clone())
+                    .increment(1);
+            }
+            _ => {}
+        }
     }
 }
 

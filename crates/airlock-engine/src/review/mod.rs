@@ -11,7 +11,13 @@
 //! the request and `now`, so they hold on both backends and across
 //! processes, and tests control time.
 
+mod access;
 mod api;
+mod claim;
+mod create;
+mod events;
+mod overdue;
+mod resolve;
 
 mod verdict;
 
@@ -20,9 +26,12 @@ use std::time::Duration;
 
 use airlock_config::{ReviewSettings, WebhookSettings};
 use airlock_core::Timestamp;
-use tokio::sync::Notify;
+use airlock_webhooks::DeliveryWaker;
 
+pub use access::REVIEWER_MAX_CHARS;
 pub use api::ResolveRequest;
+pub(crate) use create::new_task;
+pub(crate) use events::{created as created_event, deliveries};
 pub use verdict::RunVerdict;
 
 /// The engine's server-wide review settings.
@@ -32,9 +41,9 @@ pub(crate) struct ReviewConfig {
     pub(crate) adjudicators: Arc<Vec<String>>,
     /// Endpoints that receive review events.
     pub(crate) webhooks: Arc<Vec<WebhookSettings>>,
-    /// Poked after deliveries were enqueued, so a dispatcher sends them
-    /// without waiting for its next poll.
-    pub(crate) delivery_notify: Option<Arc<Notify>>,
+    /// Woken after deliveries were committed, so the dispatcher sends
+    /// them without waiting for its next poll.
+    pub(crate) delivery_waker: Option<DeliveryWaker>,
 }
 
 impl ReviewConfig {
@@ -42,12 +51,18 @@ impl ReviewConfig {
         ReviewConfig {
             adjudicators: Arc::new(review.adjudicators),
             webhooks: Arc::new(webhooks),
-            delivery_notify: None,
+            delivery_waker: None,
         }
     }
 
     pub(crate) fn is_adjudicator(&self, reviewer: &str) -> bool {
         self.adjudicators.iter().any(|a| a == reviewer)
+    }
+
+    pub(crate) fn wake_dispatcher(&self) {
+        if let Some(waker) = &self.delivery_waker {
+            waker.wake();
+        }
     }
 }
 
