@@ -1,7 +1,7 @@
 //! Command-line grammar of `airlock`. Each command's own arguments live
 //! beside its implementation in `commands/`.
 
-use crate::commands::{check, classify, embed, generate, models, run, runs, serve};
+use crate::commands::{check, classify, embed, generate, models, review, run, runs, serve};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -55,4 +55,7 @@ pub enum Command {
     /// List and show recorded runs.
     #[command(subcommand)]
     Runs(runs::RunsCommand),
+    /// Work the human review queue: list, show, claim, release, resolve.
+    #[command(subcommand)]
+    Review(review::ReviewCommand),
 }

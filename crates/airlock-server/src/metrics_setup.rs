@@ -1,5 +1,6 @@
 //! The process-wide Prometheus recorder: the engine's metrics
-//! (`airlock_engine::metrics_names`) and the server's HTTP metrics go
+//! (`airlock_engine::metrics_names`), the webhook dispatcher's
+//! (`airlock_webhooks::metrics_names`) and the server's HTTP metrics go
 //! through the `metrics` facade into it, and `GET /metrics` renders it.
 
 use std::sync::OnceLock;
@@ -20,6 +21,12 @@ pub const HTTP_REQUEST_DURATION_SECONDS: &str = "airlock_http_request_duration_s
 const LATENCY_BUCKETS: &[f64] = &[
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
     5.0, 10.0, 30.0, 60.0,
+];
+
+/// Bucket upper bounds (seconds) for how long people take to resolve a
+/// review: 1 minute to 3 days.
+const REVIEW_BUCKETS: &[f64] = &[
+    60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 259200.0,
 ];
 
 /// How often histogram samples are folded into their buckets when nobody
@@ -57,11 +64,17 @@ fn install_once() -> Result<MetricsHandle> {
     let mut builder = PrometheusBuilder::new();
     let histograms = airlock_engine::metrics_names::HISTOGRAMS
         .iter()
+        .chain(airlock_webhooks::metrics_names::HISTOGRAMS)
         .copied()
         .chain([HTTP_REQUEST_DURATION_SECONDS]);
     for name in histograms {
+        let buckets = if name == airlock_engine::metrics_names::REVIEW_DURATION_SECONDS {
+            REVIEW_BUCKETS
+        } else {
+            LATENCY_BUCKETS
+        };
         builder = builder
-            .set_buckets_for_metric(Matcher::Full(name.to_string()), LATENCY_BUCKETS)
+            .set_buckets_for_metric(Matcher::Full(name.to_string()), buckets)
             .map_err(|e| Error::internal(format!("metrics buckets for {name}: {e}")))?;
     }
     let handle = builder.install_recorder().map_err(|e| {

@@ -1,12 +1,14 @@
 //! One module per top-level command; [`run`] dispatches to them after the
 //! configuration has been loaded and validated.
 
+mod background;
 pub mod check;
 pub mod classify;
 mod client;
 pub mod embed;
 pub mod generate;
 pub mod models;
+pub mod review;
 pub mod run;
 pub mod runs;
 mod runtime;
@@ -41,6 +43,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(args, &settings),
         Command::Run(args) => run::run(args, &settings),
         Command::Runs(cmd) => runs::run(cmd, &settings),
+        Command::Review(cmd) => review::run(cmd, &settings),
         Command::Check(_) => unreachable!("handled above"),
     }
 }

@@ -5,15 +5,15 @@ use super::client::ApiClient;
 use super::run::urlencode;
 use super::runtime::{connect_store, tokio_runtime};
 use airlock_config::Settings;
-use airlock_core::{Decision, Error, Result, RunId, Timestamp};
-use airlock_store::{RunFilter, RunStore};
+use airlock_core::{Decision, Error, Result, ReviewTask, RunId, RunRecord, Timestamp};
+use airlock_store::{ReviewStore, RunFilter, RunStore, Store};
 use serde_json::Value;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum RunsCommand {
     /// List runs, newest first, one page at a time.
     List(ListArgs),
-    /// Show one run with every step.
+    /// Show one run with every step, its review, the final output and who decided it.
     Show(ShowArgs),
 }
 
@@ -119,12 +119,28 @@ async fn show(args: &ShowArgs, settings: &Settings) -> Result<Value> {
     }
     let id: RunId = args.id.parse()?;
     let store = connect_store(settings).await?;
-    let run = store.get(id).await;
+    let found = run_with_review(&store, id).await;
     store.close().await;
-    let run =
-        run?.ok_or_else(|| Error::not_found(format!("no run with id {id}")).with_field("id"))?;
-    serde_json::to_value(airlock_server::RunDetailView::new(run, false))
-        .map_err(|e| Error::internal(format!("cannot encode the run: {e}")))
+    let (run, review) = found?;
+    serde_json::to_value(airlock_server::StoredRunView::new(
+        run,
+        review,
+        Timestamp::now(),
+    ))
+    .map_err(|e| Error::internal(format!("cannot encode the run: {e}")))
+}
+
+/// The run with `id` and its review task, if it went to review.
+async fn run_with_review(store: &Store, id: RunId) -> Result<(RunRecord, Option<ReviewTask>)> {
+    let run = store
+        .get(id)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("no run with id {id}")).with_field("id"))?;
+    let review = match run.review_id {
+        Some(review_id) => store.get_review(review_id).await?,
+        None => None,
+    };
+    Ok((run, review))
 }
 
 /// One line per run: id, time, workflow, decision, rule, confidence, status.

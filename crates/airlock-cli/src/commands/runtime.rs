@@ -1,13 +1,15 @@
 //! What the commands that run workflows share: a tokio runtime, the
 //! workflows loaded with every problem reported like `airlock check`, and
-//! an [`Engine`] over the configured store and local models.
+//! an [`Engine`] over the configured store and local models (or, for the
+//! review commands, which run no model, none).
 
 use super::setup;
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
-use airlock_engine::{Engine, LocalModels};
+use airlock_engine::{Classification, Engine, Generation, LocalModels, Models};
 use airlock_store::Store;
 use airlock_workflow::WorkflowDefinition;
+use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -57,5 +59,50 @@ pub async fn build_engine(
     })
     .await
     .map_err(|e| Error::internal(format!("model loading panicked: {e}")))??;
-    Ok(Engine::new(workflows, store, Arc::new(models)))
+    Ok(with_review_settings(
+        Engine::new(workflows, store, Arc::new(models)),
+        settings,
+    ))
+}
+
+/// An engine for the review commands: the configured store and review
+/// settings, `workflows` (for leases and output contracts) and no models,
+/// since deciding a task runs none.
+pub async fn review_engine(
+    settings: &Settings,
+    workflows: Vec<WorkflowDefinition>,
+) -> Result<Engine> {
+    let store = connect_store(settings).await?;
+    Ok(with_review_settings(
+        Engine::new(workflows, store, Arc::new(NoModels)),
+        settings,
+    ))
+}
+
+/// `engine` with the adjudicators and the webhook endpoints review events
+/// are enqueued for (a running server's dispatcher delivers them).
+fn with_review_settings(engine: Engine, settings: &Settings) -> Engine {
+    engine.with_review_settings(settings.review.clone(), settings.webhooks.clone())
+}
+
+/// The models of an engine that must never run one.
+struct NoModels;
+
+#[async_trait]
+impl Models for NoModels {
+    async fn classify(&self, model: &str, _text: &str) -> Result<Classification> {
+        Err(Error::internal(format!(
+            "this command loads no models, yet classifier {model} was called"
+        )))
+    }
+
+    async fn generate(&self, _prompt: &str, _max_tokens: u32) -> Result<Generation> {
+        Err(Error::internal(
+            "this command loads no models, yet the generator was called",
+        ))
+    }
+
+    fn loaded(&self) -> Vec<String> {
+        Vec::new()
+    }
 }

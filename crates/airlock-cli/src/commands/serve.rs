@@ -1,8 +1,11 @@
 //! `airlock serve`: loads the workflows (refusing to start on any problem,
 //! reported like `airlock check`), prepares and loads the models, connects
-//! the store and serves the HTTP API until SIGINT or SIGTERM, then drains
-//! in-flight requests and commits what is queued.
+//! the store, starts the background work (webhook dispatcher, overdue
+//! sweeper, quality gauges) and serves the HTTP API until SIGINT or
+//! SIGTERM, then drains in-flight requests, stops the background work
+//! (webhook attempts in flight finish) and commits what is queued.
 
+use super::background::Background;
 use super::runtime::{build_engine, load_workflows, tokio_runtime};
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
@@ -28,7 +31,6 @@ async fn serve(
         max_body_bytes: settings.server.max_body_bytes,
         request_timeout: settings.server.request_timeout,
     };
-    let router = airlock_server::router(engine, &options, metrics);
     let listener = tokio::net::TcpListener::bind(settings.server.listen)
         .await
         .map_err(|e| {
@@ -42,6 +44,9 @@ async fn serve(
     let address = listener
         .local_addr()
         .map_err(|e| Error::internal(format!("cannot read the listening address: {e}")))?;
+    // Started once the port is ours and the metrics recorder is installed.
+    let (engine, background) = Background::start(engine, settings)?;
+    let router = airlock_server::router(engine, &options, metrics);
     eprintln!(
         "airlock: serving {} workflow(s) ({}) on http://{address} — database {} ({}), data {}",
         names.len(),
@@ -51,6 +56,7 @@ async fn serve(
         settings.data_dir.display()
     );
     let served = airlock_server::serve(listener, router, shutdown_signal()).await;
+    background.stop().await;
     store.close().await;
     eprintln!("airlock: stopped");
     served
