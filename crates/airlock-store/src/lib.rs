@@ -22,6 +22,7 @@ mod keyset;
 mod migrations;
 mod outbox_codec;
 mod postgres;
+mod quality_codec;
 mod review_change;
 mod review_codec;
 mod review_cursor;

@@ -4,11 +4,13 @@
 //! what a database cannot: that numbers fit and stored text still parses.
 
 use airlock_core::{
-    DeliveryAttempt, DeliveryId, DeliveryRecord, Error, FeedbackRecord, Result, Timestamp,
+    DeliveryAttempt, DeliveryId, DeliveryRecord, DeliveryStatus, Error, FeedbackRecord, Result,
+    Timestamp,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
 use crate::codec::{corrupt, from_json, to_i64, to_json};
+use crate::review_traits::DeliveryNext;
 use crate::sql_error::map_sqlx;
 
 /// One `webhook_deliveries` row as plain values (without the lease, which
@@ -253,5 +255,64 @@ impl FeedbackColumns {
             comment: row.try_get("comment").map_err(get)?,
             created_at_ms: row.try_get("created_at_ms").map_err(get)?,
         })
+    }
+}
+
+/// What [`crate::OutboxStore::record_attempt`] writes: the attempt row and
+/// the delivery's new status, next try and delivery time.
+pub(crate) struct AttemptChange {
+    pub attempt: AttemptColumns,
+    pub status: DeliveryStatus,
+    /// `None` keeps the stored value.
+    pub next_attempt_at_ms: Option<i64>,
+    pub delivered_at_ms: Option<i64>,
+}
+
+impl AttemptChange {
+    /// A delivered attempt is delivered when the receiver answered, i.e.
+    /// at the attempt's start plus its duration.
+    pub(crate) fn new(attempt: &DeliveryAttempt, next: DeliveryNext) -> Result<Self> {
+        let columns = AttemptColumns::encode(attempt)?;
+        let (status, next_attempt_at_ms, delivered_at_ms) = match next {
+            DeliveryNext::Delivered => {
+                let answered = columns.started_at_ms.saturating_add(columns.duration_ms);
+                Timestamp::from_unix_ms(answered).map_err(|e| e.with_field("duration_ms"))?;
+                (DeliveryStatus::Delivered, None, Some(answered))
+            }
+            DeliveryNext::RetryAt(at) => (DeliveryStatus::Pending, Some(at.unix_ms()), None),
+            DeliveryNext::GiveUp => (DeliveryStatus::Failed, None, None),
+        };
+        Ok(AttemptChange {
+            attempt: columns,
+            status,
+            next_attempt_at_ms,
+            delivered_at_ms,
+        })
+    }
+
+    /// Why the delivery (as now stored, if at all) did not take the attempt.
+    pub(crate) fn refused(&self, current: Option<&DeliveryRecord>) -> Error {
+        let id = &self.attempt.delivery_id;
+        let number = self.attempt.attempt;
+        match current {
+            None => Error::not_found(format!("webhook delivery {id} does not exist"))
+                .with_field("delivery_id"),
+            Some(d) if d.status != DeliveryStatus::Pending => Error::conflict(format!(
+                "webhook delivery {id} is already {}; no more attempts can be recorded",
+                d.status
+            ))
+            .with_field("delivery_id"),
+            Some(d) => Error::conflict(format!(
+                "attempt {number} at webhook delivery {id} does not follow the {} already \
+                 recorded",
+                d.attempts
+            ))
+            .with_field("attempt")
+            .with_hint(format!(
+                "record attempt {} next; another dispatcher may have taken the delivery after \
+                 this one's lease ran out",
+                u64::from(d.attempts) + 1
+            )),
+        }
     }
 }

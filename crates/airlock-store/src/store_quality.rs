@@ -1,22 +1,24 @@
-//! [`QualityStore`] for [`Store`]: quality aggregates on either backend.
-//!
-//! NOT BUILT YET: fails with `internal` until the backend queries land
-//! (being written in this session).
+//! [`QualityStore`] for [`Store`]: quality aggregates on either backend,
+//! computed by the database (`GROUP BY`), never by loading rows.
 
-use airlock_core::{Error, Result, Timestamp};
+use airlock_core::{Result, Timestamp};
 use async_trait::async_trait;
 
 use crate::review_traits::{QualityCounts, QualityStore};
-use crate::store::Store;
+use crate::store::{Reads, Store};
+use crate::{postgres, sqlite};
 
 #[async_trait]
 impl QualityStore for Store {
     async fn quality_counts(
         &self,
-        _workflow: &str,
-        _since: Option<Timestamp>,
-        _now: Timestamp,
+        workflow: &str,
+        since: Option<Timestamp>,
+        now: Timestamp,
     ) -> Result<QualityCounts> {
-        Err(Error::internal("quality_counts is not built yet"))
+        match &self.inner.reads {
+            Reads::Sqlite(pool) => sqlite::quality::counts(pool, workflow, since, now).await,
+            Reads::Postgres(pool) => postgres::quality::counts(pool, workflow, since, now).await,
+        }
     }
 }

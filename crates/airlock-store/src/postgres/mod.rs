@@ -11,7 +11,9 @@
 //! never leaves the database inconsistent. Both levels rely on the server
 //! itself running with `fsync = on`, which Airlock cannot check for you.
 
-mod outbox;
+pub(crate) mod feedback;
+pub(crate) mod outbox;
+pub(crate) mod quality;
 mod quarantine;
 mod review;
 mod runs;

@@ -10,8 +10,10 @@
 //! whose writes the kernel still holds, but the last ones may be lost on
 //! power loss or an OS crash; the database stays consistent either way).
 
+pub(crate) mod feedback;
 mod locked_writer;
-mod outbox;
+pub(crate) mod outbox;
+pub(crate) mod quality;
 mod quarantine;
 mod review;
 mod runs;
