@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_core::{
-    Decision, Error, EventType, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, RunStatus, StepKind,
-    StepRecord, Timestamp,
+    Decision, Error, EventType, QuarantineId, QuarantineRecord, Result, RunId, RunRecord,
+    RunStatus, StepKind, StepRecord, Timestamp,
 };
 use airlock_store::{
-    Inserted, NewReview, Page, QuarantineFilter, QuarantineStore, ReviewStore, RunFilter,
-    RunStore, Store,
+    Inserted, NewReview, Page, QuarantineFilter, QuarantineStore, ReviewStore, RunFilter, RunStore,
+    Store,
 };
 use airlock_workflow::{OnError, WorkflowDefinition};
 use serde_json::{json, Value};

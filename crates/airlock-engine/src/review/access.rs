@@ -53,12 +53,11 @@ pub(crate) fn check_may_act(
         } else {
             "each vote must come from a different reviewer"
         };
-        return Err(Error::conflict(format!(
-            "`{reviewer}` already voted on review {}",
-            task.id
-        ))
-        .with_field("reviewer")
-        .with_hint(hint));
+        return Err(
+            Error::conflict(format!("`{reviewer}` already voted on review {}", task.id))
+                .with_field("reviewer")
+                .with_hint(hint),
+        );
     }
     let others: Vec<&Claim> = task
         .live_claims(now)

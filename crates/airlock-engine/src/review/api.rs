@@ -161,13 +161,8 @@ impl Engine {
                 let mut update = decide_resolve(task, &ballot, adjudicator, now)?;
                 if let Some(resolution) = &update.resolution {
                     let data = events::resolved(task, resolution);
-                    update.deliveries = events::deliveries(
-                        EventType::ReviewResolved,
-                        task,
-                        data,
-                        &webhooks,
-                        now,
-                    );
+                    update.deliveries =
+                        events::deliveries(EventType::ReviewResolved, task, data, &webhooks, now);
                 }
                 Ok(update)
             })
@@ -256,10 +251,7 @@ impl Engine {
     }
 
     /// The run with `id` and its review task, if it has one.
-    pub async fn get_run_with_review(
-        &self,
-        id: RunId,
-    ) -> Result<(RunRecord, Option<ReviewTask>)> {
+    pub async fn get_run_with_review(&self, id: RunId) -> Result<(RunRecord, Option<ReviewTask>)> {
         let run = self.get_run(id).await?;
         let review = match run.review_id {
             Some(review_id) => self.inner.store.get_review(review_id).await?,

@@ -39,12 +39,11 @@ pub(crate) fn decide_release(
         return Err(already_resolved(task));
     }
     if !task.live_claims(now).any(|c| c.reviewer == reviewer) {
-        return Err(Error::conflict(format!(
-            "`{reviewer}` holds no claim on review {}",
-            task.id
-        ))
-        .with_field("reviewer")
-        .with_hint("the claim may have expired already; nothing to release"));
+        return Err(
+            Error::conflict(format!("`{reviewer}` holds no claim on review {}", task.id))
+                .with_field("reviewer")
+                .with_hint("the claim may have expired already; nothing to release"),
+        );
     }
     Ok(ReviewUpdate {
         release: Some(reviewer.to_string()),

@@ -3,9 +3,7 @@
 //! model's suggestion from the workflow's label step, the rule that
 //! escalated it with its reason, the priority and the due time.
 
-use airlock_core::{
-    ReviewId, ReviewState, ReviewTask, RunRecord, StepRecord, Suggestion,
-};
+use airlock_core::{ReviewId, ReviewState, ReviewTask, RunRecord, StepRecord, Suggestion};
 use airlock_workflow::WorkflowDefinition;
 use serde_json::Value;
 

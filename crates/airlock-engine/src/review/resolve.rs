@@ -67,11 +67,11 @@ pub(crate) fn check_request(
         }
         ReviewAction::Approve | ReviewAction::Reject => {
             if request.output.is_some() {
-                return Err(Error::invalid_input(format!(
-                    "`{action}` takes no `output`"
-                ))
-                .with_field("output")
-                .with_hint("to change the output, use action `override` with a reason"));
+                return Err(
+                    Error::invalid_input(format!("`{action}` takes no `output`"))
+                        .with_field("output")
+                        .with_hint("to change the output, use action `override` with a reason"),
+                );
             }
             if action == ReviewAction::Reject && reason.is_none() {
                 return Err(required_reason(action));
