@@ -41,6 +41,6 @@ pub use quality::{
     QualityScope, ReviewTally, VersionQuality,
 };
 pub use quality_metrics::{
-    refresh_quality_metrics, spawn_quality_metrics, QUALITY_REFRESH_INTERVAL,
+    refresh_quality_metrics, set_quality_gauges, spawn_quality_metrics, QUALITY_REFRESH_INTERVAL,
 };
 pub use review::{ResolveRequest, RunVerdict, REVIEWER_MAX_CHARS};
