@@ -175,14 +175,17 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<Vec<DeliveryRecord>>;
 
     /// Records one attempt and moves the delivery on as `next` says, in one
-    /// transaction; releases the dispatcher's hold.
+    /// transaction; releases the dispatcher's hold. `attempt.attempt` must
+    /// be the stored `attempts + 1` (else `conflict` on field `attempt`);
+    /// a delivered or failed delivery takes no more attempts (`conflict`);
+    /// an unknown one is `not_found`.
     async fn record_attempt(&self, attempt: DeliveryAttempt, next: DeliveryNext) -> Result<()>;
 
     async fn get_delivery(&self, id: DeliveryId) -> Result<Option<DeliveryRecord>>;
 
     async fn list_deliveries(&self, filter: &DeliveryFilter) -> Result<Page<DeliveryRecord>>;
 
-    /// Every attempt at one delivery, oldest first.
+    /// Every attempt at one delivery, oldest first (none for an unknown id).
     async fn list_attempts(&self, id: DeliveryId) -> Result<Vec<DeliveryAttempt>>;
 }
 
