@@ -1,8 +1,8 @@
 //! The dispatcher against real HTTP receivers, on SQLite and PostgreSQL:
 //! signed requests that verify (and fail once tampered with), retries of a
 //! failing receiver, giving up on one that is down, delivery after a
-//! restart, endpoints gone from the config, redirects, timeouts and a
-//! graceful stop.
+//! restart, endpoints gone from the config, redirects, timeouts, TLS for
+//! https:// URLs and a graceful stop.
 
 mod support;
 
@@ -443,6 +443,35 @@ fn deliver_due_makes_one_pass() {
             0,
             "nothing due"
         );
+        store.close().await;
+    });
+}
+
+#[test]
+fn https_endpoints_are_reached_over_tls() {
+    run_on_each_database("https_over_tls", |db| async move {
+        let store = connect(&db.url).await;
+        // A plain-HTTP receiver behind an https:// URL: the client must
+        // attempt a TLS handshake (and fail it), not refuse the scheme.
+        let receiver = Receiver::start(SECRET, vec![]).await;
+        let url = receiver.url.replace("http://", "https://");
+        let endpoints = [endpoint("tls", &url)];
+        let dispatcher = Dispatcher::new(outbox(&store), &endpoints, fast_retries(1))
+            .expect("dispatcher")
+            .with_poll_interval(POLL)
+            .spawn();
+        let queued = enqueue_review(&store, &endpoints).await;
+        let failed = settled(&store, queued[0].id).await;
+        let error = failed.last_error.expect("why");
+        assert!(
+            error.starts_with("cannot connect") && error.contains("corrupt message"),
+            "a failed TLS handshake, got: {error}"
+        );
+        assert!(
+            receiver.received().is_empty(),
+            "no plain HTTP request was made"
+        );
+        dispatcher.shutdown().await;
         store.close().await;
     });
 }
