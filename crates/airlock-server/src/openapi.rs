@@ -78,6 +78,7 @@ use crate::handlers;
         dto::WorkflowDetailView,
         dto::StepDefinitionView,
         dto::DecisionRuleView,
+        dto::ReviewPolicyView,
         dto::CheckView,
         dto::HealthView,
         dto::ReadinessView,

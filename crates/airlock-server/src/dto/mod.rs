@@ -32,6 +32,6 @@ pub use words::{
     ReviewStatusView, RiskView, RunStatusView, StepKindView,
 };
 pub use workflow::{
-    CheckView, DecisionRuleView, StepDefinitionView, WorkflowDetailView, WorkflowList,
-    WorkflowSummaryView,
+    CheckView, DecisionRuleView, ReviewPolicyView, StepDefinitionView, WorkflowDetailView,
+    WorkflowList, WorkflowSummaryView,
 };

@@ -173,19 +173,19 @@ impl From<airlock_core::ReviewAction> for ReviewActionView {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 pub enum EventTypeView {
     #[serde(rename = "review.created")]
-    ReviewCreated,
+    Created,
     #[serde(rename = "review.resolved")]
-    ReviewResolved,
+    Resolved,
     #[serde(rename = "review.overdue")]
-    ReviewOverdue,
+    Overdue,
 }
 
 impl From<airlock_core::EventType> for EventTypeView {
     fn from(event: airlock_core::EventType) -> Self {
         match event {
-            airlock_core::EventType::ReviewCreated => EventTypeView::ReviewCreated,
-            airlock_core::EventType::ReviewResolved => EventTypeView::ReviewResolved,
-            airlock_core::EventType::ReviewOverdue => EventTypeView::ReviewOverdue,
+            airlock_core::EventType::ReviewCreated => EventTypeView::Created,
+            airlock_core::EventType::ReviewResolved => EventTypeView::Resolved,
+            airlock_core::EventType::ReviewOverdue => EventTypeView::Overdue,
         }
     }
 }

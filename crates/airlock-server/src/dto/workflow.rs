@@ -89,6 +89,31 @@ pub struct DecisionRuleView {
     pub decision: DecisionView,
     #[schema(required = true)]
     pub reason: Option<String>,
+    /// `review` rules only: the priority of the tasks this rule creates,
+    /// overriding the workflow's.
+    #[schema(required = true)]
+    pub priority: Option<i32>,
+}
+
+/// `[review]`: how the workflow's `review` runs are queued for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewPolicyView {
+    /// Higher is more urgent.
+    pub priority: i32,
+    /// How long after creation a task is due, e.g. `4h`.
+    #[schema(example = "4h")]
+    pub sla: String,
+    /// How long a claim holds unless renewed, e.g. `15m`.
+    #[schema(example = "15m")]
+    pub lease: String,
+    /// Agreeing independent reviews needed (1: no consensus).
+    pub consensus: u32,
+    /// The classify step whose label is the suggestion.
+    #[schema(required = true)]
+    pub label_step: Option<String>,
+    /// The output property holding the label.
+    #[schema(required = true)]
+    pub label_field: Option<String>,
 }
 
 /// `GET /v1/workflows/{name}`: the whole definition.
@@ -98,6 +123,7 @@ pub struct WorkflowDetailView {
     pub summary: WorkflowSummaryView,
     pub steps: Vec<StepDefinitionView>,
     pub decisions: Vec<DecisionRuleView>,
+    pub review: ReviewPolicyView,
     /// The input contract (JSON Schema).
     pub input_schema: Value,
     /// The output contract (JSON Schema).
@@ -134,8 +160,17 @@ impl From<&WorkflowDefinition> for WorkflowDetailView {
                     when: d.when.as_ref().map(|e| e.source.clone()),
                     decision: d.decision.into(),
                     reason: d.reason.clone(),
+                    priority: d.priority,
                 })
                 .collect(),
+            review: ReviewPolicyView {
+                priority: w.review.priority,
+                sla: humantime::format_duration(w.review.sla).to_string(),
+                lease: humantime::format_duration(w.review.lease).to_string(),
+                consensus: w.review.consensus,
+                label_step: w.review.label_step.clone(),
+                label_field: w.review.label_field.clone(),
+            },
             input_schema: w.input_schema.json.clone(),
             output_schema: w.output_schema.json.clone(),
             output_value: w.output.source.clone(),

@@ -1,10 +1,16 @@
 //! The HTTP API end to end: a real server on 127.0.0.1, called with
 //! reqwest, over an engine with fake models and test workflows, on SQLite
-//! and (with AIRLOCK_TEST_DATABASE_URL) PostgreSQL.
+//! and (with AIRLOCK_TEST_DATABASE_URL) PostgreSQL: runs, listing,
+//! idempotency, errors, operations, the review queue, feedback, quality
+//! and webhook deliveries.
 
 mod errors;
+mod feedback;
 mod idempotency;
 mod listing;
 mod operations;
+mod quality;
+mod reviews;
 mod runs;
 mod support;
+mod webhooks;

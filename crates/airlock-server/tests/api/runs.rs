@@ -262,8 +262,8 @@ fn workflows_list_and_definitions() {
             .iter()
             .map(|w| w["name"].as_str().unwrap_or_default())
             .collect();
-        assert_eq!(names, ["strict", "triage"]);
-        let triage = &list.body["items"][1];
+        assert_eq!(names, ["panel", "strict", "triage"]);
+        let triage = &list.body["items"][2];
         assert_eq!(triage["step_count"], 6);
         assert_eq!(triage["risk"], "medium");
         assert_eq!(triage["data_class"], "internal");
@@ -297,6 +297,16 @@ fn workflows_list_and_definitions() {
         assert_eq!(d["decisions"][0]["decision"], "block");
         assert_eq!(d["decisions"][0]["reason"], "the input failed the contract");
         assert_eq!(d["decisions"][5]["when"], serde_json::Value::Null);
+        assert_eq!(
+            d["decisions"][2]["priority"], 10,
+            "a review rule's own priority"
+        );
+        assert_eq!(d["decisions"][3]["priority"], serde_json::Value::Null);
+        assert_eq!(
+            d["review"],
+            json!({"priority": 1, "sla": "4h", "lease": "15m", "consensus": 1,
+                   "label_step": "intent", "label_field": "intent"})
+        );
         assert_eq!(d["input_schema"]["required"], json!(["message"]));
         assert_eq!(d["output_schema"]["required"], json!(["intent", "reply"]));
         assert!(d["output_value"]

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use airlock_config::{ReviewSettings, WebhookSettings};
 use airlock_core::Durability;
 use airlock_engine::Engine;
 use airlock_server::{install_metrics, router, serve, ServerOptions};
@@ -16,6 +17,9 @@ use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::{workflows, FakeModels};
+
+/// The reviewer with the adjudicator role on every test server.
+pub const ADJUDICATOR: &str = "carol";
 
 pub struct TestServer {
     pub base: String,
@@ -82,6 +86,24 @@ impl TestServer {
     }
 
     pub async fn start_with(db: &TestDatabase, options: ServerOptions) -> TestServer {
+        TestServer::start_configured(db, options, Vec::new()).await
+    }
+
+    /// A server whose review events go to `webhooks` (nothing delivers them:
+    /// the test drives a dispatcher itself when it needs to).
+    pub async fn start_with_webhooks(
+        db: &TestDatabase,
+        webhooks: Vec<WebhookSettings>,
+    ) -> TestServer {
+        TestServer::start_configured(db, ServerOptions::default(), webhooks).await
+    }
+
+    /// `carol` is the one adjudicator.
+    pub async fn start_configured(
+        db: &TestDatabase,
+        options: ServerOptions,
+        webhooks: Vec<WebhookSettings>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("the test needs a temporary directory");
         workflows::write(dir.path());
         let definitions = airlock_workflow::load_dir(dir.path())
@@ -91,7 +113,11 @@ impl TestServer {
             .expect("the test database accepts connections");
         let gate = Arc::new(Semaphore::new(0));
         let models = Arc::new(FakeModels { gate: gate.clone() });
-        let engine = Engine::new(definitions, store.clone(), models);
+        let review = ReviewSettings {
+            adjudicators: vec![ADJUDICATOR.to_string()],
+        };
+        let engine =
+            Engine::new(definitions, store.clone(), models).with_review_settings(review, webhooks);
         let metrics = install_metrics().expect("the Prometheus recorder installs");
         let app = router(engine, &options, metrics);
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -142,6 +168,11 @@ impl TestServer {
             request = request.header("Idempotency-Key", key);
         }
         read(request).await
+    }
+
+    /// `POST path` with `body` as JSON.
+    pub async fn post(&self, path: &str, body: &Value) -> Answer {
+        read(self.client.post(self.url(path)).json(body)).await
     }
 
     /// Runs that must succeed with 200; returns the body.

@@ -6,6 +6,8 @@
 //!   fails (`FAIL`, `on_error = "continue"`), `auto` otherwise.
 //! - `strict` (no validate step, so the engine checks the contract):
 //!   one generate step with the default `on_error = "fail"`.
+//! - `panel`: every run goes to review, and two reviewers must agree
+//!   (`consensus = 2`); disagreement escalates to an adjudicator.
 
 use std::path::Path;
 
@@ -23,6 +25,12 @@ schema = "input.schema.json"
 [output]
 schema = "output.schema.json"
 value = "{'intent': steps.intent.label, 'reply': steps.reply.ok ? steps.reply.text : steps.canned.text}"
+
+[review]
+priority = 1
+sla = "4h"
+lease = "15m"
+label_field = "intent"
 
 [[steps]]
 name = "validate"
@@ -78,6 +86,8 @@ decision = "block"
 name = "risky-intent"
 when = "steps.risky.value"
 decision = "review"
+reason = "card loss is handled by a person"
+priority = 10
 
 [[decision]]
 name = "low-confidence"
@@ -147,7 +157,44 @@ const STRICT_OUTPUT: &str = r#"{
   "properties": {"draft": {"type": "string"}}
 }"#;
 
-/// Writes both workflows under `root` (one directory each).
+const PANEL_TOML: &str = r#"
+name = "panel"
+description = "Every answer checked by two people"
+owner = "tests@example.com"
+risk = "high"
+data_class = "internal"
+runbook = "https://example.com/runbooks/panel"
+
+[input]
+schema = "input.schema.json"
+
+[output]
+schema = "output.schema.json"
+value = "{'intent': steps.intent.label}"
+
+[review]
+consensus = 2
+label_field = "intent"
+
+[[steps]]
+name = "intent"
+kind = "classify"
+model = "classifiers/test.json"
+text = "input.message"
+
+[[decision]]
+name = "always"
+decision = "review"
+reason = "two reviewers check every answer"
+"#;
+
+const PANEL_OUTPUT: &str = r#"{
+  "type": "object",
+  "required": ["intent"],
+  "properties": {"intent": {"type": "string"}}
+}"#;
+
+/// Writes the workflows under `root` (one directory each).
 pub fn write(root: &Path) {
     write_files(
         &root.join("triage"),
@@ -172,6 +219,14 @@ pub fn write(root: &Path) {
             ("input.schema.json", STRICT_INPUT),
             ("output.schema.json", STRICT_OUTPUT),
             ("draft.prompt.j2", "Draft: {{ input.text }}"),
+        ],
+    );
+    write_files(
+        &root.join("panel"),
+        &[
+            ("workflow.toml", PANEL_TOML),
+            ("input.schema.json", TRIAGE_INPUT),
+            ("output.schema.json", PANEL_OUTPUT),
         ],
     );
 }
