@@ -20,7 +20,7 @@ use airlock_store::{DeliveryNext, OutboxStore};
 use tokio::sync::{watch, Notify, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::backoff::after_failure;
+use crate::backoff::{self, after_failure};
 use crate::metrics_names as m;
 use crate::sender::{AttemptOutcome, Sender};
 
@@ -31,6 +31,9 @@ pub const DEFAULT_CONCURRENCY: usize = 8;
 /// Added to the attempt timeout to make the claim lease, so recording the
 /// attempt fits inside it.
 pub const LEASE_MARGIN: Duration = Duration::from_secs(10);
+
+/// Longest pause between claims while claiming keeps failing.
+pub const MAX_CLAIM_RETRY_WAIT: Duration = Duration::from_secs(5);
 
 /// Pokes a running dispatcher to look at the outbox now (call it after
 /// committing new deliveries). Cheap to clone.
@@ -131,6 +134,17 @@ impl Dispatcher {
         }
     }
 
+    /// How long to wait for news before looking again: the poll interval,
+    /// stretched (up to [`MAX_CLAIM_RETRY_WAIT`]) while claiming keeps
+    /// failing, e.g. while the database is unreachable.
+    fn idle_wait(&self, claim_failures: u32) -> Duration {
+        if claim_failures == 0 {
+            return self.poll_interval;
+        }
+        backoff::retry_delay(claim_failures, self.poll_interval, MAX_CLAIM_RETRY_WAIT)
+            .max(self.poll_interval)
+    }
+
     fn attempt_context(&self) -> AttemptContext {
         AttemptContext {
             store: self.store.clone(),
@@ -144,6 +158,7 @@ impl Dispatcher {
         let context = Arc::new(self.attempt_context());
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let mut in_flight = JoinSet::new();
+        let mut claim_failures = 0u32;
         tracing::info!(
             endpoints = self.endpoints.len(),
             concurrency = self.concurrency,
@@ -162,6 +177,7 @@ impl Dispatcher {
                     .await
                 {
                     Ok(claimed) => {
+                        claim_failures = 0;
                         filled_every_slot = claimed.len() == free;
                         for delivery in claimed {
                             let Ok(slot) = slots.clone().try_acquire_owned() else {
@@ -175,7 +191,11 @@ impl Dispatcher {
                         }
                     }
                     Err(err) => {
-                        tracing::warn!(error = %err, "cannot claim webhook deliveries; retrying");
+                        claim_failures = claim_failures.saturating_add(1);
+                        tracing::warn!(
+                            error = %err, failures = claim_failures,
+                            "cannot claim webhook deliveries; retrying"
+                        );
                     }
                 }
             }
@@ -188,7 +208,7 @@ impl Dispatcher {
                 }
                 () = self.waker.notify.notified() => {}
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
-                () = tokio::time::sleep(self.poll_interval), if !filled_every_slot => {}
+                () = tokio::time::sleep(self.idle_wait(claim_failures)), if !filled_every_slot => {}
             }
         }
         let unfinished = in_flight.len();
@@ -300,5 +320,73 @@ impl DispatcherHandle {
                 tracing::error!(error = %err, "the webhook dispatcher panicked");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airlock_core::{DeliveryId, Error};
+    use airlock_store::{DeliveryFilter, Page};
+    use async_trait::async_trait;
+
+    /// An outbox whose database is down.
+    struct Unreachable;
+
+    #[async_trait]
+    impl OutboxStore for Unreachable {
+        async fn claim_due_deliveries(
+            &self,
+            _: Timestamp,
+            _: Duration,
+            _: u32,
+        ) -> Result<Vec<DeliveryRecord>> {
+            Err(Error::internal("database unreachable"))
+        }
+        async fn record_attempt(&self, _: DeliveryAttempt, _: DeliveryNext) -> Result<()> {
+            Err(Error::internal("database unreachable"))
+        }
+        async fn get_delivery(&self, _: DeliveryId) -> Result<Option<DeliveryRecord>> {
+            Ok(None)
+        }
+        async fn list_deliveries(&self, _: &DeliveryFilter) -> Result<Page<DeliveryRecord>> {
+            Err(Error::internal("database unreachable"))
+        }
+        async fn list_attempts(&self, _: DeliveryId) -> Result<Vec<DeliveryAttempt>> {
+            Ok(vec![])
+        }
+    }
+
+    fn dispatcher() -> Dispatcher {
+        Dispatcher::new(
+            Arc::new(Unreachable),
+            &[],
+            WebhookDeliverySettings::default(),
+        )
+        .expect("dispatcher")
+    }
+
+    #[test]
+    fn a_failing_claim_stretches_the_wait_up_to_a_cap() {
+        let d = dispatcher().with_poll_interval(Duration::from_millis(250));
+        let waits: Vec<u128> = (0..8).map(|n| d.idle_wait(n).as_millis()).collect();
+        assert_eq!(waits, [250, 250, 500, 1000, 2000, 4000, 5000, 5000]);
+    }
+
+    #[test]
+    fn the_lease_covers_the_attempt_and_its_recording() {
+        assert_eq!(dispatcher().lease(), Duration::from_secs(10) + LEASE_MARGIN);
+    }
+
+    #[tokio::test]
+    async fn a_dispatcher_whose_database_is_down_keeps_running_and_stops_on_request() {
+        let handle = dispatcher()
+            .with_poll_interval(Duration::from_millis(1))
+            .spawn();
+        handle.waker().wake();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        tokio::time::timeout(Duration::from_secs(10), handle.shutdown())
+            .await
+            .expect("the dispatcher stops although every claim fails");
     }
 }
