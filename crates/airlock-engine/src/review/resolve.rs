@@ -230,3 +230,141 @@ fn resolution(task: &ReviewTask, votes: &[&Vote], now: Timestamp) -> Resolution 
         resolved_at: now,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use airlock_core::{ReviewId, RunId, Suggestion};
+    use serde_json::json;
+
+    fn at(ms: i64) -> Timestamp {
+        Timestamp::from_unix_ms(ms).expect("in range")
+    }
+
+    fn task(required_reviews: u32) -> ReviewTask {
+        ReviewTask {
+            id: ReviewId::new(),
+            run_id: RunId::new(),
+            workflow: "w".into(),
+            workflow_version: "v".into(),
+            rule: Some("r".into()),
+            reason: None,
+            priority: 0,
+            created_at: at(0),
+            due_at: at(1_000_000),
+            suggestion: Suggestion {
+                step: Some("intent".into()),
+                label: Some("fraud".into()),
+                confidence: Some(0.9),
+                alternatives: json!([]),
+                output: Some(json!({"intent": "fraud"})),
+            },
+            required_reviews,
+            state: ReviewState::Open,
+            claims: vec![],
+            votes: vec![],
+            resolution: None,
+            overdue_notified: false,
+            version: 0,
+        }
+    }
+
+    fn ballot(reviewer: &str, action: ReviewAction, intent: Option<&str>) -> Ballot {
+        Ballot {
+            reviewer: reviewer.into(),
+            action,
+            output: intent.map(|i| json!({ "intent": i })),
+            label: intent.map(str::to_string),
+            reason: Some(format!("{reviewer}'s reason")),
+        }
+    }
+
+    /// Casts `ballots` one after the other, applying each update as the
+    /// store would; returns the task after the last.
+    fn cast(mut task: ReviewTask, ballots: &[Ballot]) -> ReviewTask {
+        for (i, ballot) in ballots.iter().enumerate() {
+            let adjudicator = ballot.reviewer == "judy";
+            let update = decide_resolve(&task, ballot, adjudicator, at(i as i64)).expect("vote");
+            task.votes.extend(update.vote);
+            task.state = update.state.unwrap_or(task.state);
+            task.resolution = update.resolution.or(task.resolution);
+        }
+        task
+    }
+
+    #[test]
+    fn one_vote_resolves_without_consensus() {
+        let done = cast(task(1), &[ballot("ann", ReviewAction::Approve, None)]);
+        let resolution = done.resolution.expect("resolved");
+        assert_eq!(done.state, ReviewState::Resolved);
+        assert_eq!(resolution.output, Some(json!({"intent": "fraud"})));
+        assert_eq!(
+            resolution.label.as_deref(),
+            Some("fraud"),
+            "the suggestion's label"
+        );
+        assert_eq!(resolution.decided_by, ["ann"]);
+    }
+
+    #[test]
+    fn overrides_agree_only_with_the_same_output() {
+        let same = cast(
+            task(2),
+            &[
+                ballot("ann", ReviewAction::Override, Some("lost")),
+                ballot("bob", ReviewAction::Override, Some("lost")),
+            ],
+        );
+        let resolution = same.resolution.expect("agreed");
+        assert_eq!(resolution.output, Some(json!({"intent": "lost"})));
+        assert_eq!(
+            resolution.reason.as_deref(),
+            Some("ann's reason; bob's reason"),
+            "distinct reasons, in vote order"
+        );
+
+        let different = cast(
+            task(2),
+            &[
+                ballot("ann", ReviewAction::Override, Some("lost")),
+                ballot("bob", ReviewAction::Override, Some("stolen")),
+            ],
+        );
+        assert_eq!(different.state, ReviewState::Escalated);
+        assert!(different.resolution.is_none());
+    }
+
+    #[test]
+    fn approve_and_reject_disagree_and_the_adjudicator_decides_alone() {
+        let escalated = cast(
+            task(3),
+            &[
+                ballot("ann", ReviewAction::Approve, None),
+                ballot("bob", ReviewAction::Approve, None),
+                ballot("cid", ReviewAction::Reject, None),
+            ],
+        );
+        assert_eq!(escalated.state, ReviewState::Escalated);
+        let done = cast(escalated, &[ballot("judy", ReviewAction::Reject, None)]);
+        let resolution = done.resolution.expect("adjudicated");
+        assert_eq!(resolution.action, ReviewAction::Reject);
+        assert_eq!(resolution.output, None);
+        assert_eq!(resolution.decided_by, ["judy"]);
+        assert!(done.votes.last().expect("vote").adjudication);
+    }
+
+    #[test]
+    fn a_vote_short_of_consensus_changes_no_state() {
+        let update = decide_resolve(
+            &task(2),
+            &ballot("ann", ReviewAction::Approve, None),
+            false,
+            at(5),
+        )
+        .expect("vote");
+        assert_eq!(update.state, None);
+        assert_eq!(update.resolution, None);
+        assert_eq!(update.release.as_deref(), Some("ann"));
+        assert_eq!(update.vote.map(|v| v.at), Some(at(5)));
+    }
+}
