@@ -1,7 +1,9 @@
 //! Command-line grammar of `airlock`. Each command's own arguments live
 //! beside its implementation in `commands/`.
 
-use crate::commands::{check, classify, embed, generate, models, review, run, runs, serve};
+use crate::commands::{
+    check, classify, dataset, embed, generate, models, review, run, runs, serve,
+};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -58,4 +60,7 @@ pub enum Command {
     /// Work the human review queue: list, show, claim, release, resolve.
     #[command(subcommand)]
     Review(review::ReviewCommand),
+    /// Export what people labelled (reviews, feedback) as training data.
+    #[command(subcommand)]
+    Dataset(dataset::DatasetCommand),
 }

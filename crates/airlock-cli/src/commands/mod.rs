@@ -5,6 +5,7 @@ mod background;
 pub mod check;
 pub mod classify;
 mod client;
+pub mod dataset;
 pub mod embed;
 pub mod generate;
 pub mod models;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(args, &settings),
         Command::Runs(cmd) => runs::run(cmd, &settings),
         Command::Review(cmd) => review::run(cmd, &settings),
+        Command::Dataset(cmd) => dataset::run(cmd, &settings),
         Command::Check(_) => unreachable!("handled above"),
     }
 }

@@ -4,14 +4,14 @@
 //! names is trained from the step's `training_data` when it is missing.
 //! This is what makes `airlock serve` on a fresh clone start the demo.
 
+use super::classify::data_files::{columns_for, ColumnChoice};
 use super::classify::train::train_and_save;
 use super::models::default_cache_dir;
-use airlock_classifier::{Columns, TrainingOptions};
+use airlock_classifier::TrainingOptions;
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
 use airlock_inference::catalog::{fetch_all, FetchOptions, PINNED_PACKAGES};
 use airlock_workflow::{StepKind, WorkflowDefinition};
-use std::path::Path;
 
 /// Fetches missing models and trains missing classifiers the workflows need.
 pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<()> {
@@ -62,48 +62,9 @@ pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<
             std::fs::create_dir_all(parent)
                 .map_err(|e| Error::io(parent, "create the classifier directory", e))?;
         }
-        let columns = detect_columns(data)?;
+        let columns = columns_for(data, &ColumnChoice::default())?;
         train_and_save(data, &out, &columns, TrainingOptions::default(), settings)?;
         trained.push(model);
     }
     Ok(())
-}
-
-/// The text and label columns of a training file: `text` and `label`, or
-/// for a CSV with a `text` column and exactly one other column (BANKING77's
-/// `text,category`), that other column as the label.
-fn detect_columns(data: &Path) -> Result<Columns> {
-    let default = Columns::default();
-    let is_csv = data
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    if !is_csv {
-        return Ok(default);
-    }
-    let mut reader = csv::Reader::from_path(data).map_err(|e| {
-        Error::invalid_input(format!("cannot read {}: {e}", data.display()))
-            .with_field(data.display().to_string())
-    })?;
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| {
-            Error::invalid_input(format!(
-                "{}: cannot read the CSV header: {e}",
-                data.display()
-            ))
-        })?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let has = |name: &str| headers.iter().any(|h| h == name);
-    if has("text") && !has("label") {
-        let others: Vec<&String> = headers.iter().filter(|h| *h != "text").collect();
-        if let [label] = others.as_slice() {
-            return Ok(Columns {
-                text: "text".into(),
-                label: (*label).clone(),
-            });
-        }
-    }
-    Ok(default)
 }

@@ -3,6 +3,8 @@
 //! commands read data, embed it with the configured embedding model and
 //! print results.
 
+mod compare;
+pub mod data_files;
 mod embedding;
 mod eval;
 mod predict;
@@ -19,6 +21,8 @@ pub enum ClassifyCommand {
     Predict(predict::PredictArgs),
     /// Evaluate a classifier on labelled data and print JSON metrics.
     Eval(eval::EvalArgs),
+    /// Evaluate two classifiers on one held-out set and print them side by side.
+    Compare(compare::CompareArgs),
 }
 
 pub fn run(cmd: ClassifyCommand, settings: &Settings) -> Result<()> {
@@ -26,6 +30,7 @@ pub fn run(cmd: ClassifyCommand, settings: &Settings) -> Result<()> {
         ClassifyCommand::Train(args) => train::run(args, settings),
         ClassifyCommand::Predict(args) => predict::run(args, settings),
         ClassifyCommand::Eval(args) => eval::run(args, settings),
+        ClassifyCommand::Compare(args) => compare::run(args, settings),
     }
 }
 

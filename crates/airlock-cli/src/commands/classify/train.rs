@@ -1,13 +1,18 @@
-//! `airlock classify train`: reads labelled data, embeds it, trains a
-//! calibrated classifier and saves the artifact.
+//! `airlock classify train`: reads labelled data (one file or several
+//! merged, e.g. a review export plus the original training set), embeds
+//! it, trains a calibrated classifier and saves the artifact; with
+//! `--compare PREVIOUS --holdout FILE` it then evaluates the new and the
+//! previous classifier on the held-out file side by side.
 
+use super::compare::{compare_on_holdout, print_table};
+use super::data_files::{read_data_file, ColumnChoice};
 use super::embedding::{embed_all, load_embedder, model_id};
 use super::{print_json, ColumnArgs};
 use airlock_classifier::train::{
     DEFAULT_CALIBRATION_FRACTION, DEFAULT_L2, DEFAULT_MAX_ITERATIONS, DEFAULT_STANDARDIZE,
 };
 use airlock_classifier::{
-    check_trainable, read_examples, sha256_file, train_classifier, ClassifierArtifact, Columns,
+    check_trainable, sha256_file, train_classifier, ClassifierArtifact, Columns,
     EmbeddingModelInfo, TrainingDataInfo, TrainingMetrics, TrainingOptions,
 };
 use airlock_config::Settings;
@@ -17,8 +22,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct TrainArgs {
     /// Labelled examples: .csv with a header, or .jsonl with one {"text", "label"} object per line.
-    #[arg(long, value_name = "FILE")]
-    pub data: PathBuf,
+    /// Repeat to merge several files (each read with the columns it has).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub data: Vec<PathBuf>,
     /// Where to write the classifier (JSON).
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -39,6 +45,14 @@ pub struct TrainArgs {
     /// Standardise embedding dimensions while fitting (`--standardize false` to fit raw embeddings).
     #[arg(long, default_value_t = DEFAULT_STANDARDIZE, action = clap::ArgAction::Set, value_name = "BOOL")]
     pub standardize: bool,
+    /// The classifier this one would replace: evaluated next to the new one
+    /// on `--holdout`, printed side by side.
+    #[arg(long, value_name = "PREVIOUS.json", requires = "holdout")]
+    pub compare: Option<PathBuf>,
+    /// Held-out labelled examples (.csv or .jsonl), in none of the `--data`
+    /// files, for `--compare`.
+    #[arg(long, value_name = "FILE", requires = "compare")]
+    pub holdout: Option<PathBuf>,
 }
 
 pub fn run(args: TrainArgs, settings: &Settings) -> Result<()> {
@@ -49,28 +63,29 @@ pub fn run(args: TrainArgs, settings: &Settings) -> Result<()> {
         max_iterations: args.epochs,
         standardize: args.standardize,
     };
-    let (artifact, metrics) = train_and_save(
-        &args.data,
-        &args.out,
-        &args.columns.columns(),
-        options,
-        settings,
-    )?;
-    print_json(
-        &serde_json::json!({
-            "model": args.out.display().to_string(),
-            "labels": artifact.labels.len(),
-            "examples": artifact.training_data.examples,
-            "temperature": artifact.calibration.temperature,
-            "training_metrics": metrics,
-            "content_hash": artifact.content_hash,
-        }),
-        true,
-    )
+    let choice = ColumnChoice::from(&args.columns);
+    let (artifact, metrics) =
+        train_files_and_save(&args.data, &choice, &args.out, options, settings)?;
+    let mut summary = serde_json::json!({
+        "model": args.out.display().to_string(),
+        "labels": artifact.labels.len(),
+        "examples": artifact.training_data.examples,
+        "temperature": artifact.calibration.temperature,
+        "training_metrics": metrics,
+        "content_hash": artifact.content_hash,
+    });
+    if let (Some(previous), Some(holdout)) = (&args.compare, &args.holdout) {
+        let comparison = compare_on_holdout(previous, &args.out, holdout, &choice, settings)?;
+        print_table(&comparison);
+        summary["comparison"] = serde_json::to_value(&comparison)
+            .map_err(|e| airlock_core::Error::internal(format!("cannot encode JSON: {e}")))?;
+    }
+    print_json(&summary, true)
 }
 
-/// Reads `data`, embeds it with the configured model, trains a calibrated
-/// classifier and saves it to `out`, reporting progress on stderr.
+/// Reads `data` with `columns`, embeds it with the configured model,
+/// trains a calibrated classifier and saves it to `out`, reporting
+/// progress on stderr.
 pub fn train_and_save(
     data: &Path,
     out: &Path,
@@ -78,16 +93,45 @@ pub fn train_and_save(
     options: TrainingOptions,
     settings: &Settings,
 ) -> Result<(ClassifierArtifact, TrainingMetrics)> {
+    let choice = ColumnChoice {
+        requested: columns.clone(),
+    };
+    train_files_and_save(&[data.to_path_buf()], &choice, out, options, settings)
+}
+
+/// [`train_and_save`] over several files merged (each read with the
+/// columns it has, see `data_files`). The artifact records the files as
+/// `a + b` and their SHA-256 digests as `sha_a+sha_b`.
+pub fn train_files_and_save(
+    data: &[PathBuf],
+    columns: &ColumnChoice,
+    out: &Path,
+    options: TrainingOptions,
+    settings: &Settings,
+) -> Result<(ClassifierArtifact, TrainingMetrics)> {
     options.validate()?;
-    let origin = data.display().to_string();
-    let examples = read_examples(data, columns)?;
+    let mut examples = Vec::new();
+    let mut digests = Vec::with_capacity(data.len());
+    for file in data {
+        let read = read_data_file(file, columns)?;
+        if data.len() > 1 {
+            eprintln!("read {} examples from {}", read.len(), file.display());
+        }
+        examples.extend(read);
+        digests.push(sha256_file(file)?);
+    }
+    let origin = data
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
     let labels = check_trainable(&examples, &origin)?;
     eprintln!(
         "read {} examples of {} labels from {origin}",
         examples.len(),
         labels.len()
     );
-    let data_sha256 = sha256_file(data)?;
+    let data_sha256 = digests.join("+");
     let embedder = load_embedder(settings)?;
     let texts: Vec<String> = examples.iter().map(|e| e.text.clone()).collect();
     let embeddings = embed_all(&embedder, &texts)?;
