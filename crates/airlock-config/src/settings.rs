@@ -140,10 +140,10 @@ pub struct WebhookDeliverySettings {
 impl Default for WebhookDeliverySettings {
     fn default() -> Self {
         WebhookDeliverySettings {
-            max_attempts: 10,
+            max_attempts: 18,
             timeout: Duration::from_secs(10),
             retry_base: Duration::from_secs(1),
-            retry_max: Duration::from_secs(600),
+            retry_max: Duration::from_secs(3600),
         }
     }
 }
