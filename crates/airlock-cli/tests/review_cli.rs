@@ -382,13 +382,17 @@ fn review_events_reach_the_receiver_signed() {
         assert_eq!(resolved.body["data"]["decided_by"], json!(["alice"]));
         assert_ne!(created.delivery, resolved.delivery);
 
-        let (status, page) = get(
-            &client,
-            &server.url("/v1/webhooks/deliveries?status=delivered"),
-        )
+        // The receiver answers before the dispatcher records the attempt.
+        let delivered = server.url("/v1/webhooks/deliveries?status=delivered");
+        wait_for("both deliveries recorded as delivered", || {
+            let (client, url) = (client.clone(), delivered.clone());
+            async move {
+                let (status, page) = get(&client, &url).await;
+                assert_eq!(status, 200, "{page}");
+                (page["items"].as_array().map(Vec::len) == Some(2)).then_some(())
+            }
+        })
         .await;
-        assert_eq!(status, 200, "{page}");
-        assert_eq!(page["items"].as_array().map(Vec::len), Some(2), "{page}");
         let (status, log) = server.terminate();
         assert!(status.success(), "graceful stop: {status}\n{log}");
     });

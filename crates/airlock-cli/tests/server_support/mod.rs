@@ -95,6 +95,9 @@ pub struct Server {
     pub child: Child,
     pub base: String,
     pub stderr: Arc<Mutex<String>>,
+    /// The thread copying stderr into `stderr`; it ends when the process
+    /// closes its stderr (exits).
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Server {
@@ -128,7 +131,7 @@ impl Server {
         let log = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel();
         let log_writer = Arc::clone(&log);
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             let mut tx = Some(tx);
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
@@ -152,6 +155,7 @@ impl Server {
                 child,
                 base,
                 stderr: log,
+                reader: Some(reader),
             },
             Err(_) => {
                 let status = child.wait().expect("wait");
@@ -181,6 +185,10 @@ impl Server {
             .status()
             .expect("send SIGTERM");
         let status = self.child.wait().expect("wait");
+        // Every line the process wrote before exiting, the last ones too.
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
         let log = self.stderr.lock().expect("log lock").clone();
         (status, log)
     }
