@@ -263,6 +263,21 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
                 assert_eq!(run["decided_by"], json!([winners[0].clone()]), "{run}");
             }
 
+            // `airlock review list --server` reads the same queue.
+            let out = airlock(
+                &[],
+                &[
+                    "review", "list", "--status", "resolved", "--json", "--server", &one.base,
+                ],
+                &[],
+            );
+            let listed: Vec<Value> = succeeded(&out)
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .collect();
+            assert_eq!(listed.len(), 1, "{listed:?}");
+            assert_eq!(listed[0]["review_id"], raced.as_str());
+
             for server in [one, two] {
                 let (status, log) = server.terminate();
                 assert!(status.success(), "graceful stop: {status}\n{log}");
