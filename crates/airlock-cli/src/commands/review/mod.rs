@@ -79,7 +79,7 @@ pub struct ShowArgs {
 pub struct ClaimArgs {
     /// The review id.
     pub id: String,
-    /// Who you are (until API keys exist). Also `AIRLOCK_REVIEWER`.
+    /// Who you are (until API keys exist).
     #[arg(long, env = "AIRLOCK_REVIEWER", value_name = "NAME")]
     pub reviewer: String,
     #[command(flatten)]
@@ -90,9 +90,11 @@ pub struct ClaimArgs {
 pub struct ResolveArgs {
     /// The review id.
     pub id: String,
-    /// Who you are (until API keys exist). Also `AIRLOCK_REVIEWER`.
+    /// Who you are (until API keys exist).
     #[arg(long, env = "AIRLOCK_REVIEWER", value_name = "NAME")]
     pub reviewer: String,
+    /// approve (the suggestion stands), override (with --output and
+    /// --reason) or reject (with --reason).
     #[arg(long, value_parser = ["approve", "override", "reject"])]
     pub action: String,
     /// The corrected output (override): a JSON file, `-` for standard
