@@ -149,10 +149,11 @@ fn malformed_training_data_is_explained() {
     let out_path = dir.path().join("m.json").display().to_string();
     let cases: [(&str, &str, &[&str], &str); 5] = [
         (
+            // Two candidate label columns: nothing is guessed.
             "a.csv",
-            "text,category\nhi,greet\n",
+            "text,category,channel\nhi,greet,app\n",
             &[],
-            "column `label` is missing; columns found: `text`, `category`",
+            "column `label` is missing; columns found: `text`, `category`, `channel`",
         ),
         (
             "b.csv",
