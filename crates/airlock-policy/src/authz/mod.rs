@@ -1,0 +1,1 @@
+//! Authorization with Cedar policies (default-deny).
