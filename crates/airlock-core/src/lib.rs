@@ -12,6 +12,8 @@ pub use run::{
     Decision, Durability, QuarantineId, QuarantineRecord, RunId, RunRecord, RunStatus, StepKind,
     StepRecord, Timestamp,
 };
+pub mod principal;
+pub use principal::{Principal, Role, WorkflowGrant};
 pub mod review;
 pub use review::{
     Claim, DeliveryAttempt, DeliveryId, DeliveryRecord, DeliveryStatus, EventId, EventType,
