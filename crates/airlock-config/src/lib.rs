@@ -6,11 +6,16 @@
 //! into the typed [`Settings`] the rest of Airlock uses.
 
 pub mod raw;
+pub mod security;
 pub mod settings;
 mod webhooks;
 
 pub use settings::{
     default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
     ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
+};
+pub use security::{
+    AuditSettings, AuthSettings, EncryptionSettings, RetentionSettings, SecretSource,
+    AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV,
 };
 pub use webhooks::{MAX_ATTEMPTS_LIMIT, MIN_SECRET_BYTES};

@@ -28,6 +28,14 @@ pub struct RawConfig {
     pub webhooks: Vec<RawWebhook>,
     #[serde(default)]
     pub webhook_delivery: RawWebhookDelivery,
+    #[serde(default)]
+    pub auth: RawAuth,
+    #[serde(default)]
+    pub audit: RawAudit,
+    #[serde(default)]
+    pub encryption: RawEncryption,
+    #[serde(default)]
+    pub retention: RawRetention,
 }
 
 /// `[server]`: the HTTP API.
@@ -118,4 +126,61 @@ pub struct RawWebhookDelivery {
     pub retry_base: Option<String>,
     /// Longest wait between retries (default 10 m).
     pub retry_max: Option<String>,
+}
+
+/// `[auth]`: API keys and authorization policies.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    /// Cedar policy files added to (or, with `default_policies = false`,
+    /// replacing) the shipped defaults; relative to the config file.
+    pub policy_files: Option<Vec<PathBuf>>,
+    /// Whether the shipped default policies apply (default true).
+    pub default_policies: Option<bool>,
+}
+
+/// `[audit]`: the tamper-evident audit log.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    /// File holding the Ed25519 checkpoint signing key (64 hex digits);
+    /// default `<data_dir>/audit-signing.key`, generated on first start.
+    pub signing_key_file: Option<PathBuf>,
+    /// ...or the environment variable holding it.
+    pub signing_key_env: Option<String>,
+    /// How often a signed checkpoint is written, e.g. `"1m"` (default 1 minute).
+    pub checkpoint_every: Option<String>,
+    /// More public keys (64 hex digits) whose checkpoints verify, e.g. the
+    /// keys used before a rotation.
+    pub trusted_public_keys: Option<Vec<String>>,
+}
+
+/// `[encryption]`: stored payloads are encrypted with AES-256-GCM.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEncryption {
+    /// The keys, active one first; older ones only decrypt. Default: one
+    /// key `local` in `<data_dir>/payload.key`, generated on first start.
+    pub keys: Option<Vec<RawEncryptionKey>>,
+}
+
+/// One `[[encryption.keys]]` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEncryptionKey {
+    /// Recorded with every value sealed under this key.
+    pub id: Option<String>,
+    /// File holding the 256-bit key (64 hex digits)...
+    pub file: Option<PathBuf>,
+    /// ...or the environment variable holding it (exactly one of the two).
+    pub env: Option<String>,
+}
+
+/// `[retention]`: the purge job.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetention {
+    /// How often payloads past their workflow's retention are purged
+    /// (default 1 hour).
+    pub purge_every: Option<String>,
 }

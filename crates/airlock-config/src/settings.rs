@@ -2,6 +2,10 @@
 //! defaults < config file < environment < command-line flags.
 
 use crate::raw::{RawConfig, RawDatabase, RawInference, RawServer};
+use crate::security::{
+    resolve_audit, resolve_auth, resolve_encryption, resolve_retention, AuditSettings,
+    AuthSettings, EncryptionSettings, RetentionSettings,
+};
 use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
 use airlock_core::{Durability, Error, Result};
 use std::net::SocketAddr;
@@ -161,6 +165,10 @@ pub struct Settings {
     pub review: ReviewSettings,
     pub webhooks: Vec<WebhookSettings>,
     pub webhook_delivery: WebhookDeliverySettings,
+    pub auth: AuthSettings,
+    pub audit: AuditSettings,
+    pub encryption: EncryptionSettings,
+    pub retention: RetentionSettings,
 }
 
 impl Settings {
@@ -212,6 +220,17 @@ impl Settings {
         let env = |name: &str| std::env::var(name).ok();
         let webhooks = resolve_webhooks(raw.webhooks, &env, &mut problems);
         let webhook_delivery = resolve_delivery(raw.webhook_delivery, &mut problems);
+        // Paths in the file are relative to the file.
+        let base = overrides
+            .config_file
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let auth = resolve_auth(raw.auth, &base, &env);
+        let audit = resolve_audit(raw.audit, &base, &data_dir, &env, &mut problems);
+        let encryption = resolve_encryption(raw.encryption, &base, &data_dir, &env, &mut problems);
+        let retention = resolve_retention(raw.retention, &mut problems);
         let workflows_dir = overrides
             .workflows_dir
             .clone()
@@ -243,6 +262,10 @@ impl Settings {
             review,
             webhooks,
             webhook_delivery,
+            auth,
+            audit,
+            encryption,
+            retention,
         })
     }
 }

@@ -48,6 +48,9 @@ pub enum ErrorKind {
     MethodNotAllowed,
     /// The work did not finish within its time limit.
     Timeout,
+    /// The caller did not prove who it is (no key, an unknown, revoked or
+    /// expired key).
+    Unauthenticated,
 }
 
 /// How loudly an error should be logged.
@@ -77,6 +80,7 @@ impl ErrorKind {
         ErrorKind::PayloadTooLarge,
         ErrorKind::MethodNotAllowed,
         ErrorKind::Timeout,
+        ErrorKind::Unauthenticated,
     ];
 
     /// The kind whose [`ErrorKind::code`] is `code` (clients rebuild errors
@@ -104,6 +108,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Unauthenticated => "unauthenticated",
         }
     }
 
@@ -124,6 +129,7 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => 413,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Timeout => 504,
+            ErrorKind::Unauthenticated => 401,
         }
     }
 
@@ -144,6 +150,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedMediaType | ErrorKind::PayloadTooLarge => 65, // EX_DATAERR
             ErrorKind::MethodNotAllowed => 64,                // EX_USAGE
             ErrorKind::Timeout => 75,                         // EX_TEMPFAIL
+            ErrorKind::Unauthenticated => 77,                 // EX_NOPERM
         }
     }
 
@@ -154,6 +161,7 @@ impl ErrorKind {
             | ErrorKind::NotFound
             | ErrorKind::Conflict
             | ErrorKind::Forbidden
+            | ErrorKind::Unauthenticated
             | ErrorKind::UnsupportedMediaType
             | ErrorKind::PayloadTooLarge
             | ErrorKind::MethodNotAllowed => LogLevel::Debug,
@@ -203,6 +211,10 @@ impl Error {
 
     pub fn forbidden(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Forbidden, message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unauthenticated, message)
     }
 
     pub fn conflict(message: impl Into<String>) -> Self {
@@ -305,11 +317,12 @@ mod tests {
                 | ErrorKind::UnsupportedMediaType
                 | ErrorKind::PayloadTooLarge
                 | ErrorKind::MethodNotAllowed
-                | ErrorKind::Timeout => {}
+                | ErrorKind::Timeout
+                | ErrorKind::Unauthenticated => {}
             }
             assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(ErrorKind::ALL.len(), 16);
+        assert_eq!(ErrorKind::ALL.len(), 17);
         assert_eq!(ErrorKind::from_code("no_such_code"), None);
     }
 

@@ -5,6 +5,12 @@
 #[macro_use]
 mod macros;
 pub mod error;
+pub mod audit;
+pub use audit::{
+    payload_hash, AuditCheckpoint, AuditEvent, AuditEventKind, AuditId, AuditRecord, GENESIS_HASH,
+    SYSTEM_ACTOR,
+};
+pub mod audit_verify;
 
 pub use error::{Error, ErrorKind, LogLevel, Result};
 pub mod run;
@@ -13,7 +19,7 @@ pub use run::{
     StepRecord, Timestamp,
 };
 pub mod principal;
-pub use principal::{Principal, Role, WorkflowGrant};
+pub use principal::{ApiKeyRecord, KeyStatus, Principal, Role, WorkflowGrant};
 pub mod review;
 pub use review::{
     Claim, DeliveryAttempt, DeliveryId, DeliveryRecord, DeliveryStatus, EventId, EventType,

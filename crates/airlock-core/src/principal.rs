@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
+use crate::{Error, Result, Timestamp};
 
 word_enum!(
     /// What a key is for; the default policies grant each role its share.
@@ -67,6 +67,60 @@ impl Principal {
     /// `key:<id> (<name>, <role>)`.
     pub fn describe(&self) -> String {
         format!("key:{} ({}, {})", self.key_id, self.name, self.role)
+    }
+}
+
+word_enum!(
+    /// Whether a key can be used now.
+    KeyStatus,
+    "key_status",
+    {
+        Active => "active",
+        Expired => "expired",
+        Revoked => "revoked",
+    }
+);
+
+/// An API key as stored: everything but the key itself, of which only a
+/// SHA-256 is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyRecord {
+    /// The key's public part (also the start of the key), shown in listings.
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    pub workflows: WorkflowGrant,
+    /// SHA-256 of the whole key, hex. Never shown.
+    #[serde(skip_serializing, default)]
+    pub secret_sha256: String,
+    pub created_at: Timestamp,
+    /// Who created it (`key:<id> (...)`, or `bootstrap`).
+    pub created_by: String,
+    pub expires_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub revoked_by: Option<String>,
+}
+
+impl ApiKeyRecord {
+    /// Revoked wins over expired.
+    pub fn status(&self, now: Timestamp) -> KeyStatus {
+        if self.revoked_at.is_some() {
+            KeyStatus::Revoked
+        } else if self.expires_at.is_some_and(|at| at <= now) {
+            KeyStatus::Expired
+        } else {
+            KeyStatus::Active
+        }
+    }
+
+    /// The caller this key authenticates.
+    pub fn principal(&self) -> Principal {
+        Principal {
+            key_id: self.id.clone(),
+            name: self.name.clone(),
+            role: self.role,
+            workflows: self.workflows.clone(),
+        }
     }
 }
 

@@ -137,6 +137,8 @@ word_enum!(
         Classify => "classify",
         Generate => "generate",
         Fallback => "fallback",
+        Redact => "redact",
+        Guard => "guard",
     }
 );
 
@@ -206,6 +208,16 @@ pub struct RunRecord {
     /// The review task created for this run (decision `review` only).
     #[serde(default)]
     pub review_id: Option<crate::ReviewId>,
+    /// The API key that asked for the run (`None`: in-process, e.g. the CLI).
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// SHA-256 of the input as received (before redaction): an idempotent
+    /// retry is compared by it, since the stored input may be redacted.
+    #[serde(default, skip_serializing)]
+    pub request_hash: Option<String>,
+    /// When retention removed the run's payloads (input, steps, output).
+    #[serde(default)]
+    pub purged_at: Option<Timestamp>,
 }
 
 /// An input that failed its workflow's input contract, kept with the reason.
@@ -301,6 +313,9 @@ mod tests {
             latency_us: 5678,
             release_id: None,
             review_id: None,
+            key_id: None,
+            request_hash: None,
+            purged_at: None,
         };
         let json = serde_json::to_string(&record).expect("serialises");
         let back: RunRecord = serde_json::from_str(&json).expect("deserialises");

@@ -427,6 +427,9 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
         latency_us: started.elapsed().as_micros() as u64,
         release_id: None,
         review_id: None,
+        key_id: None,
+        request_hash: None,
+        purged_at: None,
     }
 }
 

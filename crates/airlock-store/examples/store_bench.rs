@@ -122,6 +122,9 @@ fn sample_run(worker: usize) -> RunRecord {
         latency_us: 25,
         release_id: None,
         review_id: None,
+        key_id: None,
+        request_hash: None,
+        purged_at: None,
     }
 }
 

@@ -4,6 +4,8 @@
 //! numbers fit and that stored text still parses.
 
 use airlock_core::{Error, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, Timestamp};
+
+use crate::cipher::{aad, PayloadCipher};
 use serde::de::DeserializeOwned;
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
@@ -26,6 +28,12 @@ pub(crate) struct RunColumns {
     pub latency_us: i64,
     pub release_id: Option<String>,
     pub review_id: Option<String>,
+    pub key_id: Option<String>,
+    pub request_sha256: Option<String>,
+    /// The unredacted payload, when the workflow keeps it (written only;
+    /// reads of runs never load it).
+    pub raw_payload: Option<String>,
+    pub purged_at_ms: Option<i64>,
 }
 
 /// One `quarantine` row as plain values.
@@ -36,6 +44,8 @@ pub(crate) struct QuarantineColumns {
     pub input: String,
     pub reason: String,
     pub field: Option<String>,
+    /// The input as received, when it differs from the redacted `input`.
+    pub raw_input: Option<String>,
 }
 
 impl RunColumns {
@@ -71,10 +81,39 @@ impl RunColumns {
             latency_us: to_i64(run.latency_us, "latency_us")?,
             release_id: run.release_id.clone(),
             review_id: run.review_id.map(|id| id.to_string()),
+            key_id: run.key_id.clone(),
+            request_sha256: run.request_hash.clone(),
+            raw_payload: None,
+            purged_at_ms: run.purged_at.map(|t| t.unix_ms()),
         })
     }
 
-    pub(crate) fn decode(self) -> Result<RunRecord> {
+    /// Encrypts the payload columns (input, steps, output, raw payload).
+    pub(crate) fn seal(mut self, cipher: &PayloadCipher) -> Result<Self> {
+        let id = self.id.clone();
+        self.input = cipher.seal(&self.input, &aad("runs", "input", &id))?;
+        self.steps = cipher.seal(&self.steps, &aad("runs", "steps", &id))?;
+        self.output = cipher.seal_opt(self.output.as_deref(), &aad("runs", "output", &id))?;
+        self.raw_payload =
+            cipher.seal_opt(self.raw_payload.as_deref(), &aad("runs", "raw_payload", &id))?;
+        Ok(self)
+    }
+
+    /// Decrypts the payload columns and decodes the run.
+    pub(crate) fn decode(mut self, cipher: &PayloadCipher) -> Result<RunRecord> {
+        let id = self.id.clone();
+        let open = |text: String, column: &str| {
+            cipher
+                .open(text, &aad("runs", column, &id))
+                .map_err(|e| corrupt("runs", &id, column, e))
+        };
+        self.input = open(std::mem::take(&mut self.input), "input")?;
+        self.steps = open(std::mem::take(&mut self.steps), "steps")?;
+        self.output = self.output.take().map(|o| open(o, "output")).transpose()?;
+        self.decode_plain()
+    }
+
+    fn decode_plain(self) -> Result<RunRecord> {
         let id: RunId = self
             .id
             .parse()
@@ -109,6 +148,12 @@ impl RunColumns {
                 Some(text) => Some(text.parse().map_err(at("review_id"))?),
                 None => None,
             },
+            key_id: self.key_id,
+            request_hash: self.request_sha256,
+            purged_at: match self.purged_at_ms {
+                Some(ms) => Some(Timestamp::from_unix_ms(ms).map_err(at("purged_at"))?),
+                None => None,
+            },
             workflow: self.workflow,
         })
     }
@@ -141,6 +186,10 @@ impl RunColumns {
             latency_us: row.try_get("latency_us").map_err(get)?,
             release_id: row.try_get("release_id").map_err(get)?,
             review_id: row.try_get("review_id").map_err(get)?,
+            key_id: row.try_get("key_id").map_err(get)?,
+            request_sha256: row.try_get("request_sha256").map_err(get)?,
+            raw_payload: None,
+            purged_at_ms: row.try_get("purged_at_ms").map_err(get)?,
         })
     }
 }
@@ -154,10 +203,27 @@ impl QuarantineColumns {
             input: to_json(&record.input, "input")?,
             reason: record.reason.clone(),
             field: record.field.clone(),
+            raw_input: None,
         })
     }
 
-    pub(crate) fn decode(self) -> Result<QuarantineRecord> {
+    /// Encrypts the input columns.
+    pub(crate) fn seal(mut self, cipher: &PayloadCipher) -> Result<Self> {
+        let id = self.id.clone();
+        self.input = cipher.seal(&self.input, &aad("quarantine", "input", &id))?;
+        self.raw_input =
+            cipher.seal_opt(self.raw_input.as_deref(), &aad("quarantine", "raw_input", &id))?;
+        Ok(self)
+    }
+
+    /// Decrypts the input and decodes the record.
+    pub(crate) fn decode(mut self, cipher: &PayloadCipher) -> Result<QuarantineRecord> {
+        self.input = cipher
+            .open(
+                std::mem::take(&mut self.input),
+                &aad("quarantine", "input", &self.id),
+            )
+            .map_err(|e| corrupt("quarantine", &self.id, "input", e))?;
         let id: QuarantineId = self
             .id
             .parse()
@@ -189,6 +255,7 @@ impl QuarantineColumns {
             input: row.try_get("input").map_err(get)?,
             reason: row.try_get("reason").map_err(get)?,
             field: row.try_get("field").map_err(get)?,
+            raw_input: None,
         })
     }
 }

@@ -11,13 +11,22 @@
 //! A run may carry a new review task (and its webhook deliveries): they are
 //! written in the same transaction as the run, only if the run itself was
 //! created (not when its idempotency key was already taken).
+//!
+//! Every created run and quarantined input is appended to the audit chain
+//! in the same transaction, after the batch's other writes (so the chain
+//! head, which serialises writers, is locked for as short a time as
+//! possible); plain audit events (denials, loads) ride along the same way.
+//! Payload columns are encrypted here, on the caller's task, after the
+//! audit event has taken their hashes.
 
 use std::sync::Arc;
 
-use airlock_core::{Error, ErrorKind, QuarantineRecord, Result, RunRecord};
+use airlock_core::{AuditEvent, AuditRecord, Error, ErrorKind, QuarantineRecord, Result, RunRecord};
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 
+use crate::audit_events;
+use crate::cipher::PayloadCipher;
 use crate::codec::{QuarantineColumns, RunColumns};
 use crate::group_commit_stats::GroupCommitStats;
 use crate::review_codec::NewReviewColumns;
@@ -29,8 +38,26 @@ pub(crate) enum Write<'a> {
         run: &'a RunColumns,
         /// Written with the run, only if the run is created.
         review: Option<&'a NewReviewColumns>,
+        /// Appended to the audit chain only if the run is created.
+        audit: &'a AuditEvent,
     },
-    Quarantine(&'a QuarantineColumns),
+    Quarantine {
+        record: &'a QuarantineColumns,
+        audit: &'a AuditEvent,
+    },
+    Audit(&'a [AuditEvent]),
+}
+
+impl Write<'_> {
+    /// The audit events this write appends, given how it went.
+    pub(crate) fn audit_events<'s>(&'s self, outcome: &WriteOutcome) -> &'s [AuditEvent] {
+        match (self, outcome) {
+            (Write::Run { audit, .. }, WriteOutcome::RunCreated) => std::slice::from_ref(*audit),
+            (Write::Quarantine { audit, .. }, _) => std::slice::from_ref(*audit),
+            (Write::Audit(events), _) => events,
+            _ => &[],
+        }
+    }
 }
 
 /// What the backend did with one record of a committed batch.
@@ -39,6 +66,26 @@ pub(crate) enum WriteOutcome {
     /// The run's idempotency key was taken; this is the stored run.
     RunExisting(Box<RunRecord>),
     QuarantineStored,
+    AuditAppended(Vec<AuditRecord>),
+}
+
+/// Hands the records appended for a batch back to the writes that asked
+/// for them (plain audit writes), in order.
+pub(crate) fn assign_audit_records(
+    writes: &[Write<'_>],
+    outcomes: &mut [WriteOutcome],
+    appended: Vec<AuditRecord>,
+) {
+    let mut appended = appended.into_iter();
+    for (write, outcome) in writes.iter().zip(outcomes.iter_mut()) {
+        let taken: Vec<AuditRecord> = appended
+            .by_ref()
+            .take(write.audit_events(outcome).len())
+            .collect();
+        if let (Write::Audit(_), WriteOutcome::AuditAppended(records)) = (write, outcome) {
+            *records = taken;
+        }
+    }
 }
 
 /// A database connection that can write a batch in one transaction.
@@ -64,11 +111,17 @@ enum Request {
         columns: RunColumns,
         /// Boxed: plain runs carry only a null pointer.
         review: Option<Box<NewReviewColumns>>,
+        audit: AuditEvent,
         reply: oneshot::Sender<Result<Inserted>>,
     },
     Quarantine {
         columns: QuarantineColumns,
+        audit: AuditEvent,
         reply: oneshot::Sender<Result<()>>,
+    },
+    Audit {
+        events: Vec<AuditEvent>,
+        reply: oneshot::Sender<Result<Vec<AuditRecord>>>,
     },
     DurabilitySetting {
         reply: oneshot::Sender<Result<String>>,
@@ -82,6 +135,7 @@ enum Request {
 #[derive(Clone)]
 pub(crate) struct GroupCommitter {
     sender: mpsc::Sender<Request>,
+    cipher: Arc<PayloadCipher>,
 }
 
 impl GroupCommitter {
@@ -90,53 +144,69 @@ impl GroupCommitter {
         writer: Box<dyn BatchWriter>,
         max_batch_size: usize,
         stats: Arc<GroupCommitStats>,
+        cipher: Arc<PayloadCipher>,
     ) -> Self {
         let max_batch_size = max_batch_size.max(1);
         // Room for a few batches; beyond that callers wait (backpressure).
         let (sender, receiver) = mpsc::channel(max_batch_size.saturating_mul(4));
         tokio::spawn(run_writer(writer, receiver, max_batch_size, stats));
-        GroupCommitter { sender }
+        GroupCommitter { sender, cipher }
     }
 
-    /// Queues `run` and waits until it is committed. The columns are
-    /// encoded here, on the caller's task, so the writer only writes.
-    pub(crate) async fn insert_run(&self, run: RunRecord) -> Result<Inserted> {
-        let columns = RunColumns::encode(&run)?;
-        self.queue_run(run, columns, None).await
-    }
-
-    /// Like [`GroupCommitter::insert_run`], and if the run is created its
-    /// review task and deliveries are written in the same transaction.
-    pub(crate) async fn insert_run_with_review(
+    /// Queues `run` (with its unredacted payload `raw`, if kept, and its
+    /// new review task, if any) and waits until it is committed. The
+    /// columns are encoded, hashed for the audit chain and encrypted here,
+    /// on the caller's task, so the writer only writes.
+    pub(crate) async fn insert_run(
         &self,
         run: RunRecord,
-        review: NewReviewColumns,
+        raw: Option<String>,
+        review: Option<NewReviewColumns>,
     ) -> Result<Inserted> {
-        let columns = RunColumns::encode(&run)?;
-        self.queue_run(run, columns, Some(Box::new(review))).await
-    }
-
-    async fn queue_run(
-        &self,
-        run: RunRecord,
-        columns: RunColumns,
-        review: Option<Box<NewReviewColumns>>,
-    ) -> Result<Inserted> {
+        let mut columns = RunColumns::encode(&run)?;
+        columns.raw_payload = raw;
+        let audit = audit_events::run_recorded(&columns);
+        let columns = columns.seal(&self.cipher)?;
         let (reply, answer) = oneshot::channel();
         self.send(Request::Run {
             run,
             columns,
-            review,
+            review: review.map(Box::new),
+            audit,
             reply,
         })
         .await?;
         answer.await.map_err(|_| writer_gone())?
     }
 
-    pub(crate) async fn insert_quarantine(&self, record: QuarantineRecord) -> Result<()> {
-        let columns = QuarantineColumns::encode(&record)?;
+    /// Queues a quarantined input (with the input as received, `raw`, when
+    /// redaction changed it) and waits until it is committed.
+    pub(crate) async fn insert_quarantine(
+        &self,
+        record: QuarantineRecord,
+        raw: Option<String>,
+    ) -> Result<()> {
+        let mut columns = QuarantineColumns::encode(&record)?;
+        columns.raw_input = raw;
+        let audit = audit_events::input_quarantined(&columns);
+        let columns = columns.seal(&self.cipher)?;
         let (reply, answer) = oneshot::channel();
-        self.send(Request::Quarantine { columns, reply }).await?;
+        self.send(Request::Quarantine {
+            columns,
+            audit,
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    /// Appends `events` to the audit chain and waits until they are committed.
+    pub(crate) async fn append_audit(&self, events: Vec<AuditEvent>) -> Result<Vec<AuditRecord>> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (reply, answer) = oneshot::channel();
+        self.send(Request::Audit { events, reply }).await?;
         answer.await.map_err(|_| writer_gone())?
     }
 
@@ -276,12 +346,20 @@ pub(crate) fn existing_outcome(
 fn as_write(request: &Request) -> Option<Write<'_>> {
     match request {
         Request::Run {
-            columns, review, ..
+            columns,
+            review,
+            audit,
+            ..
         } => Some(Write::Run {
             run: columns,
             review: review.as_deref(),
+            audit,
         }),
-        Request::Quarantine { columns, .. } => Some(Write::Quarantine(columns)),
+        Request::Quarantine { columns, audit, .. } => Some(Write::Quarantine {
+            record: columns,
+            audit,
+        }),
+        Request::Audit { events, .. } => Some(Write::Audit(events)),
         Request::DurabilitySetting { .. } | Request::Shutdown { .. } => None,
     }
 }
@@ -294,14 +372,21 @@ fn answer(request: Request, outcome: Result<WriteOutcome>) {
             let result = outcome.and_then(|outcome| match outcome {
                 WriteOutcome::RunCreated => Ok(Inserted::Created(Box::new(run))),
                 WriteOutcome::RunExisting(existing) => Ok(Inserted::Existing(existing)),
-                WriteOutcome::QuarantineStored => Err(mismatch()),
+                _ => Err(mismatch()),
             });
             let _ = reply.send(result);
         }
         Request::Quarantine { reply, .. } => {
             let result = outcome.and_then(|outcome| match outcome {
                 WriteOutcome::QuarantineStored => Ok(()),
-                WriteOutcome::RunCreated | WriteOutcome::RunExisting(_) => Err(mismatch()),
+                _ => Err(mismatch()),
+            });
+            let _ = reply.send(result);
+        }
+        Request::Audit { reply, .. } => {
+            let result = outcome.and_then(|outcome| match outcome {
+                WriteOutcome::AuditAppended(records) => Ok(records),
+                _ => Err(mismatch()),
             });
             let _ = reply.send(result);
         }
@@ -310,5 +395,5 @@ fn answer(request: Request, outcome: Result<WriteOutcome>) {
 }
 
 fn mismatch() -> Error {
-    Error::internal("the database answered a run outcome for a quarantine record or vice versa")
+    Error::internal("the database answered an outcome of another kind of record")
 }

@@ -39,3 +39,22 @@ pub(crate) fn into_page<R, T>(
     let (items, next_cursor) = split_page(records, limit, id_of);
     Ok(Page { items, next_cursor })
 }
+
+/// Appends ` AND workflow IN (…)` for an allow-list of workflow names (an
+/// empty list matches nothing) to a query whose `WHERE` clause is open.
+pub(crate) fn push_workflow_allowlist<'a, DB>(query: &mut QueryBuilder<'a, DB>, allowed: &[String])
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    if allowed.is_empty() {
+        query.push(" AND 1 = 0");
+        return;
+    }
+    query.push(" AND workflow IN (");
+    let mut list = query.separated(", ");
+    for name in allowed {
+        list.push_bind(name.clone());
+    }
+    query.push(")");
+}

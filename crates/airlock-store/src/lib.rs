@@ -13,11 +13,19 @@
 //! ```
 //! See `docs/storage.md` for the schema and the durability semantics.
 
+mod audit_append;
+mod audit_codec;
+mod audit_events;
+pub mod audit_signing;
+mod audit_traits;
+pub mod cipher;
 mod codec;
 mod connect_url;
 mod cursor;
 mod group_commit;
 mod group_commit_stats;
+mod key_codec;
+mod key_errors;
 mod keyset;
 mod migrations;
 mod outbox_codec;
@@ -30,12 +38,16 @@ mod review_traits;
 mod sql_error;
 mod sqlite;
 mod store;
+mod store_audit;
 mod store_feedback;
 mod store_outbox;
 mod store_quality;
 mod store_review;
 mod traits;
 
+pub use audit_signing::{CheckpointSigner, CheckpointVerifier};
+pub use audit_traits::{AuditFilter, AuditHead, AuditStore, KeyStore};
+pub use cipher::{PayloadCipher, PayloadKey};
 pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 pub use group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
 pub use review_traits::{
@@ -44,4 +56,6 @@ pub use review_traits::{
     QualityStore, ReviewCount, ReviewDecider, ReviewFilter, ReviewStore, ReviewUpdate,
 };
 pub use store::{Backend, DurabilityReport, Store, StoreOptions};
-pub use traits::{Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};
+pub use traits::{
+    Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore,
+};

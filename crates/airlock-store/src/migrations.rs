@@ -29,6 +29,11 @@ pub(crate) const SQLITE: EmbeddedMigrations = EmbeddedMigrations(&[
         "reviews, feedback and webhooks",
         include_str!("../migrations/sqlite/0002_reviews_feedback_webhooks.sql"),
     ),
+    (
+        3,
+        "keys, audit chain, payload protection",
+        include_str!("../migrations/sqlite/0003_keys_audit_payloads.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
@@ -41,6 +46,11 @@ pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
         2,
         "reviews, feedback and webhooks",
         include_str!("../migrations/postgres/0002_reviews_feedback_webhooks.sql"),
+    ),
+    (
+        3,
+        "keys, audit chain, payload protection",
+        include_str!("../migrations/postgres/0003_keys_audit_payloads.sql"),
     ),
 ]);
 

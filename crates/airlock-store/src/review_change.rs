@@ -20,6 +20,8 @@ pub(crate) struct TaskChange {
     pub resolution: ResolutionColumns,
     pub overdue_notified: bool,
     pub deliveries: Vec<DeliveryRecord>,
+    /// Appended to the audit chain in the same transaction, last.
+    pub audit: Vec<airlock_core::AuditEvent>,
 }
 
 impl TaskChange {
@@ -53,6 +55,7 @@ impl TaskChange {
             // Once emitted, `review.overdue` stays emitted.
             overdue_notified: task.overdue_notified || update.overdue_notified,
             deliveries: update.deliveries,
+            audit: update.audit,
             review_id,
         })
     }

@@ -52,6 +52,9 @@ pub struct ReviewUpdate {
     pub overdue_notified: bool,
     /// Webhook deliveries to enqueue in the same transaction.
     pub deliveries: Vec<DeliveryRecord>,
+    /// What to append to the audit chain in the same transaction (who
+    /// claimed, voted, resolved).
+    pub audit: Vec<airlock_core::AuditEvent>,
 }
 
 /// Which tasks [`ReviewStore::list_reviews`] returns, oldest-due first.

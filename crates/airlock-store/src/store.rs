@@ -9,6 +9,8 @@
 use std::sync::Arc;
 
 use airlock_core::{Durability, QuarantineRecord, Result, RunId, RunRecord};
+
+use crate::cipher::PayloadCipher;
 use async_trait::async_trait;
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
@@ -17,7 +19,10 @@ use crate::connect_url::ConnectUrl;
 use crate::group_commit::GroupCommitter;
 use crate::group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
 use crate::sql_error::map_sqlx;
-use crate::traits::{Inserted, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};
+use crate::review_codec::NewReviewColumns;
+use crate::traits::{
+    Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore,
+};
 use crate::{postgres, sqlite};
 
 /// Which database a [`Store`] uses.
@@ -37,13 +42,15 @@ impl Backend {
 }
 
 /// Tuning knobs; [`StoreOptions::default`] fits a single server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct StoreOptions {
     pub durability: Durability,
     /// Most records committed in one transaction.
     pub max_batch_size: usize,
     /// Connections used for reads.
     pub read_pool_size: u32,
+    /// Encrypts payload columns at rest (default: none, plaintext).
+    pub cipher: Arc<PayloadCipher>,
 }
 
 impl Default for StoreOptions {
@@ -52,6 +59,7 @@ impl Default for StoreOptions {
             durability: Durability::Fsync,
             max_batch_size: 256,
             read_pool_size: 4,
+            cipher: Arc::new(PayloadCipher::plaintext()),
         }
     }
 }
@@ -78,6 +86,7 @@ pub(crate) struct Inner {
     pub(crate) reads: Reads,
     pub(crate) committer: GroupCommitter,
     pub(crate) stats: Arc<GroupCommitStats>,
+    pub(crate) cipher: Arc<PayloadCipher>,
     /// SQLite only: the connection for locking read-modify-write
     /// transactions (PostgreSQL runs those on the read pool).
     pub(crate) sqlite_locked: Option<sqlite::LockedWriter>,
@@ -108,17 +117,32 @@ impl Store {
         let stats = Arc::new(GroupCommitStats::default());
         let (backend, writer, reads, sqlite_locked) = match ConnectUrl::parse(url)? {
             ConnectUrl::Sqlite { path } => {
-                let (writer, pool, locked) =
-                    sqlite::connect(&path, options.durability, options.read_pool_size).await?;
+                let (writer, pool, locked) = sqlite::connect(
+                    &path,
+                    options.durability,
+                    options.read_pool_size,
+                    options.cipher.clone(),
+                )
+                .await?;
                 (Backend::Sqlite, writer, Reads::Sqlite(pool), Some(locked))
             }
             ConnectUrl::Postgres { url } => {
-                let (writer, pool) =
-                    postgres::connect(&url, options.durability, options.read_pool_size).await?;
+                let (writer, pool) = postgres::connect(
+                    &url,
+                    options.durability,
+                    options.read_pool_size,
+                    options.cipher.clone(),
+                )
+                .await?;
                 (Backend::Postgres, writer, Reads::Postgres(pool), None)
             }
         };
-        let committer = GroupCommitter::spawn(writer, options.max_batch_size, stats.clone());
+        let committer = GroupCommitter::spawn(
+            writer,
+            options.max_batch_size,
+            stats.clone(),
+            options.cipher.clone(),
+        );
         Ok(Store {
             inner: Arc::new(Inner {
                 backend,
@@ -126,6 +150,7 @@ impl Store {
                 reads,
                 committer,
                 stats,
+                cipher: options.cipher,
                 sqlite_locked,
             }),
         })
@@ -137,6 +162,11 @@ impl Store {
 
     pub fn durability(&self) -> Durability {
         self.inner.durability
+    }
+
+    /// The key ring payloads are sealed with.
+    pub fn cipher(&self) -> &PayloadCipher {
+        &self.inner.cipher
     }
 
     /// SQLite: the dedicated connection for locking read-modify-write
@@ -187,14 +217,48 @@ impl Store {
 #[async_trait]
 impl RunStore for Store {
     async fn insert(&self, run: RunRecord) -> Result<Inserted> {
-        self.inner.committer.insert_run(run).await
+        self.inner.committer.insert_run(run, None, None).await
+    }
+
+    async fn insert_new_run(&self, new: NewRun) -> Result<Inserted> {
+        let review = match new.review {
+            Some(review) => Some(NewReviewColumns::encode(&new.run, review)?),
+            None => None,
+        };
+        let raw = new
+            .raw
+            .as_ref()
+            .map(|raw| crate::codec::to_json(raw, "raw"))
+            .transpose()?;
+        self.inner.committer.insert_run(new.run, raw, review).await
     }
 
     async fn get(&self, id: RunId) -> Result<Option<RunRecord>> {
+        let cipher = &self.inner.cipher;
         match &self.inner.reads {
-            Reads::Sqlite(pool) => sqlite::get(pool, id).await,
-            Reads::Postgres(pool) => postgres::get(pool, id).await,
+            Reads::Sqlite(pool) => sqlite::get(pool, id, cipher).await,
+            Reads::Postgres(pool) => postgres::get(pool, id, cipher).await,
         }
+    }
+
+    async fn get_raw(&self, id: RunId) -> Result<Option<serde_json::Value>> {
+        let stored = match &self.inner.reads {
+            Reads::Sqlite(pool) => sqlite::runs::raw_payload(pool, id).await?,
+            Reads::Postgres(pool) => postgres::runs::raw_payload(pool, id).await?,
+        };
+        let id = id.to_string();
+        stored
+            .map(|text| {
+                let aad = crate::cipher::aad("runs", "raw_payload", &id);
+                let plain = self
+                    .inner
+                    .cipher
+                    .open(text, &aad)
+                    .map_err(|e| crate::codec::corrupt("runs", &id, "raw_payload", e))?;
+                crate::codec::from_json(&plain)
+                    .map_err(|e| crate::codec::corrupt("runs", &id, "raw_payload", e))
+            })
+            .transpose()
     }
 
     async fn find_by_idempotency_key(
@@ -202,18 +266,22 @@ impl RunStore for Store {
         workflow: &str,
         key: &str,
     ) -> Result<Option<RunRecord>> {
+        let cipher = &self.inner.cipher;
         match &self.inner.reads {
-            Reads::Sqlite(pool) => sqlite::find_by_idempotency_key(pool, workflow, Some(key)).await,
+            Reads::Sqlite(pool) => {
+                sqlite::find_by_idempotency_key(pool, workflow, Some(key), cipher).await
+            }
             Reads::Postgres(pool) => {
-                postgres::find_by_idempotency_key(pool, workflow, Some(key)).await
+                postgres::find_by_idempotency_key(pool, workflow, Some(key), cipher).await
             }
         }
     }
 
     async fn list(&self, filter: &RunFilter) -> Result<Page<RunRecord>> {
+        let cipher = &self.inner.cipher;
         match &self.inner.reads {
-            Reads::Sqlite(pool) => sqlite::list(pool, filter).await,
-            Reads::Postgres(pool) => postgres::list(pool, filter).await,
+            Reads::Sqlite(pool) => sqlite::list(pool, filter, cipher).await,
+            Reads::Postgres(pool) => postgres::list(pool, filter, cipher).await,
         }
     }
 }
@@ -221,13 +289,26 @@ impl RunStore for Store {
 #[async_trait]
 impl QuarantineStore for Store {
     async fn insert_quarantine(&self, record: QuarantineRecord) -> Result<()> {
-        self.inner.committer.insert_quarantine(record).await
+        self.inner.committer.insert_quarantine(record, None).await
+    }
+
+    async fn insert_quarantine_with_raw(
+        &self,
+        record: QuarantineRecord,
+        raw_input: Option<serde_json::Value>,
+    ) -> Result<()> {
+        let raw = raw_input
+            .as_ref()
+            .map(|raw| crate::codec::to_json(raw, "raw_input"))
+            .transpose()?;
+        self.inner.committer.insert_quarantine(record, raw).await
     }
 
     async fn list_quarantine(&self, filter: &QuarantineFilter) -> Result<Page<QuarantineRecord>> {
+        let cipher = &self.inner.cipher;
         match &self.inner.reads {
-            Reads::Sqlite(pool) => sqlite::list_quarantine(pool, filter).await,
-            Reads::Postgres(pool) => postgres::list_quarantine(pool, filter).await,
+            Reads::Sqlite(pool) => sqlite::list_quarantine(pool, filter, cipher).await,
+            Reads::Postgres(pool) => postgres::list_quarantine(pool, filter, cipher).await,
         }
     }
 }

@@ -20,7 +20,7 @@ impl ReviewStore for Store {
         let review = NewReviewColumns::encode(&run, review)?;
         self.inner
             .committer
-            .insert_run_with_review(run, review)
+            .insert_run(run, None, Some(review))
             .await
     }
 

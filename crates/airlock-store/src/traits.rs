@@ -42,6 +42,9 @@ impl Inserted {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunFilter {
     pub workflow: Option<String>,
+    /// Only runs of these workflows (what the caller may read); empty
+    /// matches nothing.
+    pub workflows: Option<Vec<String>>,
     pub decision: Option<Decision>,
     /// Only runs created at or after this instant.
     pub since: Option<Timestamp>,
@@ -55,6 +58,8 @@ pub struct RunFilter {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QuarantineFilter {
     pub workflow: Option<String>,
+    /// Only records of these workflows; empty matches nothing.
+    pub workflows: Option<Vec<String>>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -67,6 +72,19 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// A run to commit with what goes in its transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRun {
+    /// As stored and shown: its payloads already redacted.
+    pub run: RunRecord,
+    /// The unredacted payload (`{"input", "steps", "output"}`) when the
+    /// workflow keeps it; stored encrypted, read only with
+    /// [`RunStore::get_raw`].
+    pub raw: Option<serde_json::Value>,
+    /// A review task created with the run (decision `review`).
+    pub review: Option<crate::NewReview>,
+}
+
 /// Durable runs.
 #[async_trait]
 pub trait RunStore: Send + Sync {
@@ -74,10 +92,18 @@ pub trait RunStore: Send + Sync {
     /// durability level. If the run has an idempotency key and a run of the
     /// same workflow with that key exists, nothing is written and that run
     /// is returned as [`Inserted::Existing`], also under concurrent inserts.
+    /// A created run is appended to the audit chain in the same transaction.
     async fn insert(&self, run: RunRecord) -> Result<Inserted>;
+
+    /// Like [`RunStore::insert`], with the run's raw payload and review
+    /// task (written only if the run is created).
+    async fn insert_new_run(&self, new: NewRun) -> Result<Inserted>;
 
     /// The run with this id, or `None`.
     async fn get(&self, id: RunId) -> Result<Option<RunRecord>>;
+
+    /// The run's unredacted payload, if it was kept (and not purged).
+    async fn get_raw(&self, id: RunId) -> Result<Option<serde_json::Value>>;
 
     /// The run of `workflow` that was inserted with idempotency `key`.
     async fn find_by_idempotency_key(&self, workflow: &str, key: &str)
@@ -92,6 +118,14 @@ pub trait RunStore: Send + Sync {
 pub trait QuarantineStore: Send + Sync {
     /// Commits the record before returning (group-committed like runs).
     async fn insert_quarantine(&self, record: QuarantineRecord) -> Result<()>;
+
+    /// Like [`QuarantineStore::insert_quarantine`], also keeping the input
+    /// as received (encrypted) when redaction changed the stored one.
+    async fn insert_quarantine_with_raw(
+        &self,
+        record: QuarantineRecord,
+        raw_input: Option<serde_json::Value>,
+    ) -> Result<()>;
 
     /// Quarantined inputs, newest first, one page at a time.
     async fn list_quarantine(&self, filter: &QuarantineFilter) -> Result<Page<QuarantineRecord>>;

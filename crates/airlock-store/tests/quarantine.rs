@@ -30,6 +30,7 @@ fn quarantine_insert_then_list_by_workflow_with_pages() {
                         workflow: Some("alpha".into()),
                         limit: Some(3),
                         cursor: cursor.clone(),
+                        ..QuarantineFilter::default()
                     })
                     .await
                     .expect("list");

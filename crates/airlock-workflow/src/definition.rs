@@ -4,6 +4,8 @@
 //! the definition can fail at run time for syntax reasons.
 
 use airlock_core::Decision;
+
+pub use crate::privacy::{GuardAction, PiiEntity, PiiMode, PiiPolicy, RetentionPolicy};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -145,11 +147,31 @@ pub enum StepKind {
     },
     /// A deterministic output: a fixed value or a rendered template.
     Fallback { output: FallbackOutput },
+    /// Redacts personal data in the input before later steps (and any
+    /// model) see it; outputs how many of each kind were found.
+    Redact {
+        /// `None`: the workflow's `[pii]` entities.
+        entities: Option<Vec<PiiEntity>>,
+        /// `None`: the workflow's `[pii]` mode.
+        mode: Option<PiiMode>,
+    },
+    /// Scores a text for prompt injection (heuristics, plus a classifier
+    /// when `model` is set); at `threshold` the run ends with `action`.
+    Guard {
+        text: Expression,
+        /// Classifier artifact (labels `injection`/`benign`), relative to
+        /// the data directory.
+        model: Option<String>,
+        training_data: Option<PathBuf>,
+        threshold: f64,
+        action: GuardAction,
+    },
 }
 
 impl StepKind {
-    pub const NAMES: &'static [&'static str] =
-        &["validate", "rule", "classify", "generate", "fallback"];
+    pub const NAMES: &'static [&'static str] = &[
+        "validate", "rule", "classify", "generate", "fallback", "redact", "guard",
+    ];
 
     pub fn name(&self) -> &'static str {
         self.record_kind().as_str()
@@ -163,6 +185,8 @@ impl StepKind {
             StepKind::Classify { .. } => airlock_core::StepKind::Classify,
             StepKind::Generate { .. } => airlock_core::StepKind::Generate,
             StepKind::Fallback { .. } => airlock_core::StepKind::Fallback,
+            StepKind::Redact { .. } => airlock_core::StepKind::Redact,
+            StepKind::Guard { .. } => airlock_core::StepKind::Guard,
         }
     }
 }
@@ -245,6 +269,10 @@ pub struct WorkflowDefinition {
     pub decisions: Vec<DecisionRule>,
     /// How review tasks are queued (defaults when there is no `[review]`).
     pub review: ReviewPolicy,
+    /// What stored payloads redact (defaults when there is no `[pii]`).
+    pub pii: PiiPolicy,
+    /// How long payloads are kept (forever when there is no `[retention]`).
+    pub retention: RetentionPolicy,
     /// Every template of the workflow, named by its relative path.
     pub templates: minijinja::Environment<'static>,
 }
@@ -272,6 +300,8 @@ impl fmt::Debug for WorkflowDefinition {
             .field("steps", &self.steps)
             .field("decisions", &self.decisions)
             .field("review", &self.review)
+            .field("pii", &self.pii)
+            .field("retention", &self.retention)
             .finish_non_exhaustive()
     }
 }

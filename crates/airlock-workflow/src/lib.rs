@@ -7,14 +7,17 @@
 pub mod definition;
 pub mod expr;
 mod files;
+mod privacy;
+mod privacy_section;
 pub mod problem;
 mod raw;
 mod review_section;
 mod validate;
 
 pub use definition::{
-    Check, DataClass, DecisionRule, Expression, FallbackOutput, OnError, ReviewPolicy, Risk,
-    Schema, Step, StepKind, WorkflowDefinition,
+    Check, DataClass, DecisionRule, Expression, FallbackOutput, GuardAction, OnError, PiiEntity,
+    PiiMode, PiiPolicy, RetentionPolicy, ReviewPolicy, Risk, Schema, Step, StepKind,
+    WorkflowDefinition,
 };
 pub use problem::Problem;
 pub use validate::{load_workflow, DEFINITION_FILE};

@@ -70,6 +70,14 @@ pub struct RawStep {
     pub output: Option<Spanned<serde_json::Value>>,
     /// `fallback`: template file rendering the output text.
     pub template: Option<Spanned<String>>,
+    /// `redact`: `mask`, `placeholder` or `hash` (default: the `[pii]` mode).
+    pub mode: Option<Spanned<String>>,
+    /// `redact`: entity words (default: the `[pii]` entities).
+    pub entities: Option<Spanned<Vec<Spanned<String>>>>,
+    /// `guard`: the score at which the step acts, in (0, 1].
+    pub threshold: Option<Spanned<f64>>,
+    /// `guard`: `block` or `review`.
+    pub action: Option<Spanned<String>>,
 }
 
 /// One `[[steps.checks]]` entry of a `validate` step.
@@ -104,4 +112,21 @@ pub struct RawReview {
     pub consensus: Option<Spanned<i64>>,
     pub label_step: Option<Spanned<String>>,
     pub label_field: Option<Spanned<String>>,
+}
+
+/// `[pii]`: redaction of stored payloads (and the default of `redact` steps).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPii {
+    pub entities: Option<Spanned<Vec<Spanned<String>>>>,
+    pub mode: Option<Spanned<String>>,
+    pub keep_raw: Option<Spanned<bool>>,
+}
+
+/// `[retention]`: how long payloads are kept.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetention {
+    /// Humantime duration, e.g. `"90d"`.
+    pub payloads: Option<Spanned<String>>,
 }

@@ -130,11 +130,15 @@ impl Checker<'_> {
         let mut steps_value = None;
         let mut decisions_value = None;
         let mut review_value = None;
+        let mut pii_value = None;
+        let mut retention_value = None;
         for (key, value) in document.into_inner() {
             match key.get_ref().as_ref() {
                 "steps" => steps_value = Some(value),
                 "decision" => decisions_value = Some(value),
                 "review" => review_value = Some(value),
+                "pii" => pii_value = Some(value),
+                "retention" => retention_value = Some(value),
                 _ => {
                     header_table.insert(key, value);
                 }
@@ -158,6 +162,8 @@ impl Checker<'_> {
             .and_then(|v| self.expr(v, "`output.value`", &all, &all));
         let decisions = self.decisions(decisions_value, &whole, &all);
         let review = self.review_policy(review_value, &steps, header.output_schema.as_ref());
+        let pii = self.pii_policy(pii_value);
+        let retention = self.retention_policy(retention_value);
         Some(WorkflowDefinition {
             name: header.name?,
             description: header.description?,
@@ -173,6 +179,8 @@ impl Checker<'_> {
             steps,
             decisions,
             review,
+            pii,
+            retention,
             templates: std::mem::replace(&mut self.files.templates, minijinja::Environment::new()),
         })
     }
@@ -455,6 +463,8 @@ impl Checker<'_> {
             "classify" => &["model", "text", "training_data"],
             "generate" => &["prompt", "max_tokens"],
             "fallback" => &["output", "template"],
+            "redact" => &["mode", "entities"],
+            "guard" => &["text", "model", "training_data", "threshold", "action"],
             _ => {
                 if let Some(k) = &kind {
                     self.report(
@@ -466,7 +476,11 @@ impl Checker<'_> {
                 return None;
             }
         };
-        let present: [(&str, bool); 9] = [
+        let present: [(&str, bool); 13] = [
+            ("mode", raw.mode.is_some()),
+            ("entities", raw.entities.is_some()),
+            ("threshold", raw.threshold.is_some()),
+            ("action", raw.action.is_some()),
             ("checks", raw.checks.is_some()),
             ("expr", raw.expr.is_some()),
             ("model", raw.model.is_some()),
@@ -560,6 +574,53 @@ impl Checker<'_> {
                 match (prompt, max_tokens) {
                     (Some(prompt), Some(max_tokens)) => {
                         Some(StepKind::Generate { prompt, max_tokens })
+                    }
+                    _ => None,
+                }
+            }
+            "redact" => {
+                let entities = match raw.entities {
+                    None => Some(None),
+                    Some(e) => self.pii_entities(e, &format!("{label} `entities`")).map(Some),
+                };
+                let mode = match &raw.mode {
+                    None => Some(None),
+                    Some(m) => self.pii_mode(m, &format!("{label} `mode`")).map(Some),
+                };
+                match (entities, mode) {
+                    (Some(entities), Some(mode)) => Some(StepKind::Redact { entities, mode }),
+                    _ => None,
+                }
+            }
+            "guard" => {
+                let text = self
+                    .required(raw.text, "text", &label, span)
+                    .and_then(|t| self.expr(&t, &format!("{label} `text`"), earlier, all));
+                let model = match raw.model {
+                    None => Some(None),
+                    Some(m) => self.non_empty(m, "model").map(Some),
+                };
+                let training_data = match raw.training_data {
+                    None => Some(None),
+                    Some(path) => match self.files.data_file(path.get_ref()) {
+                        Ok(full) => Some(Some(full)),
+                        Err(bad) => {
+                            self.bad_path(&path, bad);
+                            None
+                        }
+                    },
+                };
+                let threshold = self.guard_threshold(raw.threshold, &label);
+                let action = self.guard_action(raw.action, &label);
+                match (text, model, training_data, threshold, action) {
+                    (Some(text), Some(model), Some(training_data), Some(threshold), Some(action)) => {
+                        Some(StepKind::Guard {
+                            text,
+                            model,
+                            training_data,
+                            threshold,
+                            action,
+                        })
                     }
                     _ => None,
                 }

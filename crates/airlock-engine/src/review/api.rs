@@ -100,14 +100,15 @@ impl Engine {
         now: Timestamp,
     ) -> Result<ReviewTask> {
         let reviewer = reviewer_name(reviewer)?;
-        let task = self.get_review(id).await?;
-        let lease = self
-            .inner
-            .workflows
-            .get(&task.workflow)
-            .map_or(ReviewPolicy::DEFAULT_LEASE, |w| w.review.lease);
         let adjudicator = self.inner.review.is_adjudicator(&reviewer);
+        // The lease is the task's workflow's, looked up on the task the
+        // store has just locked (no separate read first).
+        let inner = Arc::clone(&self.inner);
         self.update_review(id, move |task| {
+            let lease = inner
+                .workflows
+                .get(&task.workflow)
+                .map_or(ReviewPolicy::DEFAULT_LEASE, |w| w.review.lease);
             decide_claim(task, &reviewer, adjudicator, now, lease)
         })
         .await
@@ -148,21 +149,26 @@ impl Engine {
         request: ResolveRequest,
         now: Timestamp,
     ) -> Result<ReviewTask> {
-        // Check the request before anything is written (the task is read
-        // for its workflow, whose output contract an override must meet).
-        reviewer_name(&request.reviewer)?;
-        let task = self.get_review(id).await?;
-        let workflow = self.inner.workflows.get(&task.workflow);
-        let ballot = check_request(request, workflow.map(|w| &**w), &task.workflow)?;
-        let adjudicator = self.inner.review.is_adjudicator(&ballot.reviewer);
-        let webhooks = Arc::clone(&self.inner.review.webhooks);
+        let reviewer = reviewer_name(&request.reviewer)?;
+        let adjudicator = self.inner.review.is_adjudicator(&reviewer);
+        let inner = Arc::clone(&self.inner);
         let task = self
             .update_review(id, move |task| {
+                // The request is checked first, against the locked task's
+                // workflow (an override must meet its output contract); an
+                // error rolls back, so nothing is written.
+                let workflow = inner.workflows.get(&task.workflow).map(|w| &**w);
+                let ballot = check_request(request, workflow, &task.workflow)?;
                 let mut update = decide_resolve(task, &ballot, adjudicator, now)?;
                 if let Some(resolution) = &update.resolution {
                     let data = events::resolved(task, resolution);
-                    update.deliveries =
-                        events::deliveries(EventType::ReviewResolved, task, data, &webhooks, now);
+                    update.deliveries = events::deliveries(
+                        EventType::ReviewResolved,
+                        task,
+                        data,
+                        &inner.review.webhooks,
+                        now,
+                    );
                 }
                 Ok(update)
             })
@@ -275,7 +281,8 @@ impl Engine {
             .update_review(
                 id,
                 Box::new(move |task| {
-                    let update = decide(task)?;
+                    let mut update = decide(task)?;
+                    update.audit = super::audit::events_for(task, &update);
                     flag.store(
                         !update.deliveries.is_empty(),
                         std::sync::atomic::Ordering::Relaxed,

@@ -13,6 +13,7 @@
 
 mod access;
 mod api;
+mod audit;
 mod claim;
 mod create;
 mod events;

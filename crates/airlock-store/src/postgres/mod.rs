@@ -11,23 +11,28 @@
 //! never leaves the database inconsistent. Both levels rely on the server
 //! itself running with `fsync = on`, which Airlock cannot check for you.
 
+pub(crate) mod audit;
 pub(crate) mod feedback;
+pub(crate) mod keys;
 pub(crate) mod outbox;
 pub(crate) mod quality;
 mod quarantine;
 mod review;
-mod runs;
+pub(crate) mod runs;
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use airlock_core::{Durability, Error, Result};
+use std::sync::Arc;
+
+use airlock_core::{AuditEvent, Durability, Error, Result};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
 use crate::connect_url::redact;
-use crate::group_commit::{BatchWriter, Write, WriteOutcome};
+use crate::cipher::PayloadCipher;
+use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
 pub(crate) use quarantine::list as list_quarantine;
@@ -43,6 +48,7 @@ pub(crate) async fn connect(
     url: &str,
     durability: Durability,
     read_pool_size: u32,
+    cipher: Arc<PayloadCipher>,
 ) -> Result<(Box<dyn BatchWriter>, PgPool)> {
     let shown = redact(url);
     let base = PgConnectOptions::from_str(url)
@@ -69,12 +75,13 @@ pub(crate) async fn connect(
         .connect_with(base)
         .await
         .map_err(|e| map_sqlx(&format!("open read connections to {shown}"), e))?;
-    Ok((Box::new(PgWriter { conn }), pool))
+    Ok((Box::new(PgWriter { conn, cipher }), pool))
 }
 
 /// The single write connection.
 struct PgWriter {
     conn: PgConnection,
+    cipher: Arc<PayloadCipher>,
 }
 
 #[async_trait]
@@ -88,17 +95,26 @@ impl BatchWriter for PgWriter {
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let outcome = match write {
-                Write::Run { run, review } => {
-                    let outcome = runs::insert(&mut tx, run).await?;
+                Write::Run { run, review, .. } => {
+                    let outcome = runs::insert(&mut tx, run, &self.cipher).await?;
                     if let (WriteOutcome::RunCreated, Some(review)) = (&outcome, review) {
                         review::insert_new(&mut tx, review).await?;
                     }
                     outcome
                 }
-                Write::Quarantine(columns) => quarantine::insert(&mut tx, columns).await?,
+                Write::Quarantine { record, .. } => quarantine::insert(&mut tx, record).await?,
+                Write::Audit(_) => WriteOutcome::AuditAppended(Vec::new()),
             };
             outcomes.push(outcome);
         }
+        // Last, so the chain head (locked by the append) is held briefly.
+        let events: Vec<AuditEvent> = writes
+            .iter()
+            .zip(&outcomes)
+            .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
+            .collect();
+        let appended = audit::append(&mut tx, &events).await?;
+        assign_audit_records(writes, &mut outcomes, appended);
         tx.commit().await.map_err(|e| map_sqlx("commit runs", e))?;
         Ok(outcomes)
     }

@@ -4,6 +4,7 @@ use airlock_core::{QuarantineRecord, Result};
 use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::{PgExecutor, QueryBuilder};
 
+use crate::cipher::PayloadCipher;
 use crate::codec::QuarantineColumns;
 use crate::cursor::page_limit;
 use crate::group_commit::WriteOutcome;
@@ -13,12 +14,13 @@ use crate::traits::{Page, QuarantineFilter};
 
 const SELECT: &str = "SELECT id, workflow, \
      (EXTRACT(EPOCH FROM received_at) * 1000)::BIGINT AS received_at_ms, \
-     input::text AS input, reason, field FROM quarantine";
+     input, reason, field FROM quarantine";
 
 pub(super) async fn insert(conn: &mut PgConnection, c: &QuarantineColumns) -> Result<WriteOutcome> {
     sqlx::query(
-        "INSERT INTO quarantine (id, workflow, received_at, input, reason, field) VALUES ($1, $2, \
-         TIMESTAMPTZ 'epoch' + $3::BIGINT * INTERVAL '1 millisecond', $4::json, $5, $6)",
+        "INSERT INTO quarantine (id, workflow, received_at, input, reason, field, raw_input) \
+         VALUES ($1, $2, TIMESTAMPTZ 'epoch' + $3::BIGINT * INTERVAL '1 millisecond', $4, $5, $6, \
+         $7)",
     )
     .bind(&c.id)
     .bind(&c.workflow)
@@ -26,6 +28,7 @@ pub(super) async fn insert(conn: &mut PgConnection, c: &QuarantineColumns) -> Re
     .bind(&c.input)
     .bind(&c.reason)
     .bind(&c.field)
+    .bind(&c.raw_input)
     .execute(conn)
     .await
     .map_err(|e| map_sqlx(&format!("insert quarantine record {}", c.id), e))?;
@@ -35,11 +38,15 @@ pub(super) async fn insert(conn: &mut PgConnection, c: &QuarantineColumns) -> Re
 pub(crate) async fn list<'e>(
     db: impl PgExecutor<'e>,
     filter: &QuarantineFilter,
+    cipher: &PayloadCipher,
 ) -> Result<Page<QuarantineRecord>> {
     let limit = page_limit(filter.limit)?;
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new(format!("{SELECT} WHERE TRUE"));
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
     }
     push_page_tail(&mut query, filter.cursor.as_deref(), limit)?;
     let rows = query
@@ -50,7 +57,7 @@ pub(crate) async fn list<'e>(
     into_page(
         &rows,
         limit,
-        |row| QuarantineColumns::from_row(row)?.decode(),
+        |row| QuarantineColumns::from_row(row)?.decode(cipher),
         |r| r.id.to_string(),
     )
 }

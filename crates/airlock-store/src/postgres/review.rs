@@ -255,6 +255,7 @@ pub(crate) async fn update(
     // On an error the transaction is dropped, which rolls it back.
     let change = TaskChange::plan(&task, decide(&task)?)?;
     apply(&mut tx, &change).await?;
+    super::audit::append(&mut tx, &change.audit).await?;
     let committed = read_task(&mut tx, &review_id, false)
         .await?
         .ok_or_else(|| not_found(id))?;

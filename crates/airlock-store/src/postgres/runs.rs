@@ -7,6 +7,7 @@ use airlock_core::{Result, RunId, RunRecord};
 use sqlx::postgres::{PgConnection, PgRow, Postgres};
 use sqlx::{PgExecutor, QueryBuilder};
 
+use crate::cipher::PayloadCipher;
 use crate::codec::RunColumns;
 use crate::cursor::page_limit;
 use crate::group_commit::{existing_outcome, WriteOutcome};
@@ -14,23 +15,28 @@ use crate::keyset::{into_page, push_page_tail};
 use crate::sql_error::map_sqlx;
 use crate::traits::{Page, RunFilter};
 
-const SELECT: &str = "SELECT id, workflow, workflow_version, input::text AS input, \
-     steps::text AS steps, output::text AS output, decision, rule, confidence, \
-     models::text AS models, status, error, idempotency_key, \
+const SELECT: &str = "SELECT id, workflow, workflow_version, input, steps, output, decision, \
+     rule, confidence, models::text AS models, status, error, idempotency_key, \
      (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at_ms, latency_us, release_id, \
-     review_id FROM runs";
+     review_id, key_id, request_sha256, \
+     (EXTRACT(EPOCH FROM purged_at) * 1000)::BIGINT AS purged_at_ms FROM runs";
 
 const INSERT: &str = "INSERT INTO runs (id, workflow, workflow_version, input, steps, output, \
      decision, rule, confidence, models, status, error, idempotency_key, created_at, latency_us, \
-     release_id, review_id) VALUES ($1, $2, $3, $4::json, $5::json, $6::json, $7, $8, $9, \
+     release_id, review_id, key_id, request_sha256, purged_at, raw_payload) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
      $10::json, $11, $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, \
-     $16, $17) \
+     $16, $17, $18, $19, TIMESTAMPTZ 'epoch' + $20::BIGINT * INTERVAL '1 millisecond', $21) \
      ON CONFLICT (workflow, idempotency_key) DO NOTHING";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
 /// the stored run is returned. A concurrent insert of the same key by
 /// another transaction makes this one wait for it, then see its row.
-pub(super) async fn insert(conn: &mut PgConnection, c: &RunColumns) -> Result<WriteOutcome> {
+pub(super) async fn insert(
+    conn: &mut PgConnection,
+    c: &RunColumns,
+    cipher: &PayloadCipher,
+) -> Result<WriteOutcome> {
     let done = sqlx::query(INSERT)
         .bind(&c.id)
         .bind(&c.workflow)
@@ -49,6 +55,10 @@ pub(super) async fn insert(conn: &mut PgConnection, c: &RunColumns) -> Result<Wr
         .bind(c.latency_us)
         .bind(&c.release_id)
         .bind(&c.review_id)
+        .bind(&c.key_id)
+        .bind(&c.request_sha256)
+        .bind(c.purged_at_ms)
+        .bind(&c.raw_payload)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;
@@ -56,19 +66,29 @@ pub(super) async fn insert(conn: &mut PgConnection, c: &RunColumns) -> Result<Wr
         return Ok(WriteOutcome::RunCreated);
     }
     existing_outcome(
-        find_by_idempotency_key(&mut *conn, &c.workflow, c.idempotency_key.as_deref()).await,
+        find_by_idempotency_key(
+            &mut *conn,
+            &c.workflow,
+            c.idempotency_key.as_deref(),
+            cipher,
+        )
+        .await,
         c,
     )
 }
 
-pub(crate) async fn get<'e>(db: impl PgExecutor<'e>, id: RunId) -> Result<Option<RunRecord>> {
+pub(crate) async fn get<'e>(
+    db: impl PgExecutor<'e>,
+    id: RunId,
+    cipher: &PayloadCipher,
+) -> Result<Option<RunRecord>> {
     let sql = format!("{SELECT} WHERE id = $1");
     let row: Option<PgRow> = sqlx::query(&sql)
         .bind(id.to_string())
         .fetch_optional(db)
         .await
         .map_err(|e| map_sqlx(&format!("read run {id}"), e))?;
-    row.map(|row| RunColumns::from_row(&row)?.decode())
+    row.map(|row| RunColumns::from_row(&row)?.decode(cipher))
         .transpose()
 }
 
@@ -76,6 +96,7 @@ pub(crate) async fn find_by_idempotency_key<'e>(
     db: impl PgExecutor<'e>,
     workflow: &str,
     key: Option<&str>,
+    cipher: &PayloadCipher,
 ) -> Result<Option<RunRecord>> {
     let Some(key) = key else {
         return Ok(None);
@@ -87,18 +108,22 @@ pub(crate) async fn find_by_idempotency_key<'e>(
         .fetch_optional(db)
         .await
         .map_err(|e| map_sqlx("find a run by idempotency key", e))?;
-    row.map(|row| RunColumns::from_row(&row)?.decode())
+    row.map(|row| RunColumns::from_row(&row)?.decode(cipher))
         .transpose()
 }
 
 pub(crate) async fn list<'e>(
     db: impl PgExecutor<'e>,
     filter: &RunFilter,
+    cipher: &PayloadCipher,
 ) -> Result<Page<RunRecord>> {
     let limit = page_limit(filter.limit)?;
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new(format!("{SELECT} WHERE TRUE"));
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
     }
     if let Some(decision) = filter.decision {
         query.push(" AND decision = ").push_bind(decision.as_str());
@@ -118,7 +143,18 @@ pub(crate) async fn list<'e>(
     into_page(
         &rows,
         limit,
-        |row| RunColumns::from_row(row)?.decode(),
+        |row| RunColumns::from_row(row)?.decode(cipher),
         |run| run.id.to_string(),
     )
+}
+
+/// The stored (sealed) unredacted payload of run `id`, if kept.
+pub(crate) async fn raw_payload<'e>(db: impl PgExecutor<'e>, id: RunId) -> Result<Option<String>> {
+    let value: Option<Option<String>> =
+        sqlx::query_scalar("SELECT raw_payload FROM runs WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(db)
+            .await
+            .map_err(|e| map_sqlx(&format!("read the raw payload of run {id}"), e))?;
+    Ok(value.flatten())
 }

@@ -10,18 +10,22 @@
 //! whose writes the kernel still holds, but the last ones may be lost on
 //! power loss or an OS crash; the database stays consistent either way).
 
+pub(crate) mod audit;
 pub(crate) mod feedback;
+pub(crate) mod keys;
 mod locked_writer;
 pub(crate) mod outbox;
 pub(crate) mod quality;
 mod quarantine;
 mod review;
-mod runs;
+pub(crate) mod runs;
 
 use std::path::Path;
 use std::time::Duration;
 
-use airlock_core::{Durability, Error, Result};
+use std::sync::Arc;
+
+use airlock_core::{AuditEvent, Durability, Error, Result};
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -29,7 +33,8 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions, Connection};
 
-use crate::group_commit::{BatchWriter, Write, WriteOutcome};
+use crate::cipher::PayloadCipher;
+use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
 pub(crate) use locked_writer::LockedWriter;
@@ -48,6 +53,7 @@ pub(crate) async fn connect(
     path: &Path,
     durability: Durability,
     read_pool_size: u32,
+    cipher: Arc<PayloadCipher>,
 ) -> Result<(Box<dyn BatchWriter>, SqlitePool, LockedWriter)> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -82,7 +88,7 @@ pub(crate) async fn connect(
         .await
         .map_err(|e| map_sqlx(&format!("open read connections to {shown}"), e))?;
     Ok((
-        Box::new(SqliteWriter { conn }),
+        Box::new(SqliteWriter { conn, cipher }),
         pool,
         LockedWriter::new(locking),
     ))
@@ -91,30 +97,44 @@ pub(crate) async fn connect(
 /// The single write connection.
 struct SqliteWriter {
     conn: SqliteConnection,
+    cipher: Arc<PayloadCipher>,
 }
 
 #[async_trait]
 impl BatchWriter for SqliteWriter {
     async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>> {
+        // IMMEDIATE: the write lock from the start, so the audit chain
+        // head read inside cannot go stale (another connection or process
+        // writing first would otherwise fail this transaction at its first
+        // write instead of making it wait).
         let mut tx = self
             .conn
-            .begin()
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(|e| map_sqlx("begin a transaction", e))?;
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let outcome = match write {
-                Write::Run { run, review } => {
-                    let outcome = runs::insert(&mut tx, run).await?;
+                Write::Run { run, review, .. } => {
+                    let outcome = runs::insert(&mut tx, run, &self.cipher).await?;
                     if let (WriteOutcome::RunCreated, Some(review)) = (&outcome, review) {
                         review::insert_new(&mut tx, review).await?;
                     }
                     outcome
                 }
-                Write::Quarantine(columns) => quarantine::insert(&mut tx, columns).await?,
+                Write::Quarantine { record, .. } => quarantine::insert(&mut tx, record).await?,
+                Write::Audit(_) => WriteOutcome::AuditAppended(Vec::new()),
             };
             outcomes.push(outcome);
         }
+        // Last, so the chain head (locked by the append) is held briefly.
+        let events: Vec<AuditEvent> = writes
+            .iter()
+            .zip(&outcomes)
+            .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
+            .collect();
+        let appended = audit::append(&mut tx, &events).await?;
+        assign_audit_records(writes, &mut outcomes, appended);
         tx.commit().await.map_err(|e| map_sqlx("commit runs", e))?;
         Ok(outcomes)
     }

@@ -4,6 +4,7 @@ use airlock_core::{QuarantineRecord, Result};
 use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{QueryBuilder, SqliteExecutor};
 
+use crate::cipher::PayloadCipher;
 use crate::codec::QuarantineColumns;
 use crate::cursor::page_limit;
 use crate::group_commit::WriteOutcome;
@@ -17,7 +18,8 @@ pub(super) async fn insert(
     conn: &mut SqliteConnection,
     c: &QuarantineColumns,
 ) -> Result<WriteOutcome> {
-    let sql = format!("INSERT INTO quarantine ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)");
+    let sql =
+        format!("INSERT INTO quarantine ({COLUMNS}, raw_input) VALUES (?, ?, ?, ?, ?, ?, ?)");
     sqlx::query(&sql)
         .bind(&c.id)
         .bind(&c.workflow)
@@ -25,6 +27,7 @@ pub(super) async fn insert(
         .bind(&c.input)
         .bind(&c.reason)
         .bind(&c.field)
+        .bind(&c.raw_input)
         .execute(conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert quarantine record {}", c.id), e))?;
@@ -34,12 +37,16 @@ pub(super) async fn insert(
 pub(crate) async fn list<'e>(
     db: impl SqliteExecutor<'e>,
     filter: &QuarantineFilter,
+    cipher: &PayloadCipher,
 ) -> Result<Page<QuarantineRecord>> {
     let limit = page_limit(filter.limit)?;
     let mut query: QueryBuilder<Sqlite> =
         QueryBuilder::new(format!("SELECT {COLUMNS} FROM quarantine WHERE 1 = 1"));
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
     }
     push_page_tail(&mut query, filter.cursor.as_deref(), limit)?;
     let rows = query
@@ -50,7 +57,7 @@ pub(crate) async fn list<'e>(
     into_page(
         &rows,
         limit,
-        |row| QuarantineColumns::from_row(row)?.decode(),
+        |row| QuarantineColumns::from_row(row)?.decode(cipher),
         |r| r.id.to_string(),
     )
 }

@@ -5,6 +5,7 @@ use airlock_core::{Result, RunId, RunRecord};
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
 use sqlx::{QueryBuilder, SqliteExecutor};
 
+use crate::cipher::PayloadCipher;
 use crate::codec::RunColumns;
 use crate::cursor::page_limit;
 use crate::group_commit::{existing_outcome, WriteOutcome};
@@ -14,13 +15,23 @@ use crate::traits::{Page, RunFilter};
 
 const COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, rule, \
      confidence, models, status, error, idempotency_key, created_at_ms, latency_us, release_id, \
-     review_id";
+     review_id, key_id, request_sha256, purged_at_ms";
+
+/// Written but never read back with a run (see `get_raw_payload`).
+const INSERT_COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, \
+     rule, confidence, models, status, error, idempotency_key, created_at_ms, latency_us, \
+     release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
 /// the stored run is returned (read inside the same transaction).
-pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Result<WriteOutcome> {
+pub(super) async fn insert(
+    conn: &mut SqliteConnection,
+    c: &RunColumns,
+    cipher: &PayloadCipher,
+) -> Result<WriteOutcome> {
     let sql = format!(
-        "INSERT INTO runs ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+        "INSERT INTO runs ({INSERT_COLUMNS}) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (workflow, idempotency_key) DO NOTHING"
     );
     let done = sqlx::query(&sql)
@@ -41,6 +52,10 @@ pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Resul
         .bind(c.latency_us)
         .bind(&c.release_id)
         .bind(&c.review_id)
+        .bind(&c.key_id)
+        .bind(&c.request_sha256)
+        .bind(c.purged_at_ms)
+        .bind(&c.raw_payload)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;
@@ -48,19 +63,29 @@ pub(super) async fn insert(conn: &mut SqliteConnection, c: &RunColumns) -> Resul
         return Ok(WriteOutcome::RunCreated);
     }
     existing_outcome(
-        find_by_idempotency_key(&mut *conn, &c.workflow, c.idempotency_key.as_deref()).await,
+        find_by_idempotency_key(
+            &mut *conn,
+            &c.workflow,
+            c.idempotency_key.as_deref(),
+            cipher,
+        )
+        .await,
         c,
     )
 }
 
-pub(crate) async fn get<'e>(db: impl SqliteExecutor<'e>, id: RunId) -> Result<Option<RunRecord>> {
+pub(crate) async fn get<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: RunId,
+    cipher: &PayloadCipher,
+) -> Result<Option<RunRecord>> {
     let sql = format!("SELECT {COLUMNS} FROM runs WHERE id = ?");
     let row: Option<SqliteRow> = sqlx::query(&sql)
         .bind(id.to_string())
         .fetch_optional(db)
         .await
         .map_err(|e| map_sqlx(&format!("read run {id}"), e))?;
-    row.map(|row| RunColumns::from_row(&row)?.decode())
+    row.map(|row| RunColumns::from_row(&row)?.decode(cipher))
         .transpose()
 }
 
@@ -68,6 +93,7 @@ pub(crate) async fn find_by_idempotency_key<'e>(
     db: impl SqliteExecutor<'e>,
     workflow: &str,
     key: Option<&str>,
+    cipher: &PayloadCipher,
 ) -> Result<Option<RunRecord>> {
     let Some(key) = key else {
         return Ok(None);
@@ -79,19 +105,23 @@ pub(crate) async fn find_by_idempotency_key<'e>(
         .fetch_optional(db)
         .await
         .map_err(|e| map_sqlx("find a run by idempotency key", e))?;
-    row.map(|row| RunColumns::from_row(&row)?.decode())
+    row.map(|row| RunColumns::from_row(&row)?.decode(cipher))
         .transpose()
 }
 
 pub(crate) async fn list<'e>(
     db: impl SqliteExecutor<'e>,
     filter: &RunFilter,
+    cipher: &PayloadCipher,
 ) -> Result<Page<RunRecord>> {
     let limit = page_limit(filter.limit)?;
     let mut query: QueryBuilder<Sqlite> =
         QueryBuilder::new(format!("SELECT {COLUMNS} FROM runs WHERE 1 = 1"));
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
+    }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
     }
     if let Some(decision) = filter.decision {
         query.push(" AND decision = ").push_bind(decision.as_str());
@@ -110,7 +140,21 @@ pub(crate) async fn list<'e>(
     into_page(
         &rows,
         limit,
-        |row| RunColumns::from_row(row)?.decode(),
+        |row| RunColumns::from_row(row)?.decode(cipher),
         |run| run.id.to_string(),
     )
+}
+
+/// The stored (sealed) unredacted payload of run `id`, if kept.
+pub(crate) async fn raw_payload<'e>(
+    db: impl SqliteExecutor<'e>,
+    id: RunId,
+) -> Result<Option<String>> {
+    let value: Option<Option<String>> =
+        sqlx::query_scalar("SELECT raw_payload FROM runs WHERE id = ?")
+            .bind(id.to_string())
+            .fetch_optional(db)
+            .await
+            .map_err(|e| map_sqlx(&format!("read the raw payload of run {id}"), e))?;
+    Ok(value.flatten())
 }

@@ -91,6 +91,9 @@ pub fn full_run(workflow: &str, created_at_ms: i64) -> RunRecord {
         latency_us: 2_000_123,
         release_id: Some("2024.05.1".into()),
         review_id: None,
+        key_id: None,
+        request_hash: None,
+        purged_at: None,
     }
 }
 
@@ -114,6 +117,9 @@ pub fn bare_run(workflow: &str, decision: Decision) -> RunRecord {
         latency_us: 7,
         release_id: None,
         review_id: None,
+        key_id: None,
+        request_hash: None,
+        purged_at: None,
     }
 }
 

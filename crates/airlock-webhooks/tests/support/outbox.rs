@@ -64,6 +64,9 @@ pub async fn enqueue_review(store: &Store, endpoints: &[WebhookSettings]) -> Vec
         latency_us: 1_000,
         release_id: None,
         review_id: Some(task_id),
+        key_id: None,
+        request_hash: None,
+        purged_at: None,
     };
     let task = ReviewTask {
         id: task_id,
