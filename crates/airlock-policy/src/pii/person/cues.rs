@@ -105,6 +105,28 @@ pub(crate) fn after_number(text: &str, start: usize) -> bool {
     before.ends_with(|c: char| c.is_ascii_digit())
 }
 
+/// Whether a house number follows `end` (`Rijksweg 145`, `Calle Mayor
+/// 12b,`): a space, one to five digits, an optional letter, then no more
+/// digits or a time's colon.
+pub(crate) fn before_house_number(text: &str, end: usize) -> bool {
+    let Some(rest) = text.get(end..).and_then(|r| r.strip_prefix(' ')) else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if !(1..=5).contains(&digits) {
+        return false;
+    }
+    let mut after = rest[digits..].chars();
+    let next = match after.clone().next() {
+        Some(c) if c.is_ascii_alphabetic() => {
+            after.next();
+            after.next()
+        }
+        other => other,
+    };
+    !matches!(next, Some(c) if c.is_alphanumeric() || c == ':')
+}
+
 /// Whether the word just before `start` is "the" (`the Oliver Wyman
 /// office`): then the words are more likely an organisation or a title.
 pub(crate) fn after_the(text: &str, start: usize) -> bool {
@@ -140,6 +162,11 @@ mod tests {
         assert!(!at_sentence_start("ask Anna", 4));
         assert!(after_number("at 4748 Westfall", 8));
         assert!(!after_number("Suite 12\n Anna", 10));
+        assert!(before_house_number("Rijksweg 145, Ede", 8));
+        assert!(before_house_number("Calle Mayor 12b", 11));
+        assert!(!before_house_number("Anna 10:30", 4));
+        assert!(!before_house_number("Anna 3rd", 4));
+        assert!(!before_house_number("Anna went", 4));
         assert!(after_the("by the Oliver", 7));
         assert!(!after_the("bathe Oliver", 6));
     }

@@ -22,7 +22,8 @@
 //!
 //! In text with no upper-case letter at all (chat written in lower case)
 //! capitals carry no signal, so known given names that are not ambiguous
-//! are taken, with a following known surname.
+//! are taken, with the next word as surname unless it is a stop word
+//! ("anna bizier points out" finds "anna bizier").
 //!
 //! Spans cover the name without the honorific and without a possessive
 //! `'s`. Not found: names that are neither known nor introduced by a cue
@@ -36,12 +37,24 @@ use super::entity::EntityType;
 use super::finding::Finding;
 use super::recognizers::Recognizer;
 use airlock_core::Result;
-use cues::{after_number, after_the, at_sentence_start, strong_cue};
+use cues::{after_number, after_the, at_sentence_start, before_house_number, strong_cue};
 use lexicon::{Lexicon, LEXICON, PARTICLES};
 use tokens::{Case, Tokenizer, Word};
 
 /// The most words (particles aside) a name may have.
 const MAX_NAME_WORDS: usize = 4;
+
+/// Suffixes after a name that belong to it (lower case, no full stop).
+const NAME_SUFFIXES: &[&str] = &[
+    "jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "dmd", "dvm", "esq", "mba", "cpa", "rn",
+];
+
+/// Endings of compound street names in Germanic languages
+/// (`Kurfürstenstraße`, `Derdelaan`, `Nørregade`).
+const COMPOUND_STREET_ENDINGS: &[&str] = &[
+    "straße", "strasse", "straat", "laan", "gracht", "plein", "platz", "gasse", "allee", "vej",
+    "gade", "gatan", "vägen", "katu", "utca",
+];
 
 pub(crate) struct PersonRecognizer {
     tokenizer: Tokenizer,
@@ -51,7 +64,7 @@ pub(crate) struct PersonRecognizer {
 impl PersonRecognizer {
     pub(crate) fn new() -> Result<Self> {
         Ok(PersonRecognizer {
-            tokenizer: Tokenizer::new()?,
+            tokenizer: Tokenizer::new(),
             lexicon: &LEXICON,
         })
     }
@@ -75,7 +88,7 @@ impl PersonRecognizer {
     }
 
     fn is_particle(w: &Word) -> bool {
-        w.case == Case::Lower && PARTICLES.contains(&w.lower.as_str())
+        w.case == Case::Lower && PARTICLES.contains(&w.lower.as_ref())
     }
 
     /// The end (exclusive word index) of the capitalised sequence that
@@ -120,6 +133,54 @@ impl PersonRecognizer {
         last + 1
     }
 
+    /// Whether `w` is a street or place word (`Street`, `Islands`), also as
+    /// the last part of a hyphenated or compound word (`Paul-Nevermann-Platz`,
+    /// `Derdelaan`).
+    fn is_address_word(&self, w: &Word) -> bool {
+        let lower = w.lower.trim_end_matches('.');
+        self.lexicon.address_after.contains(lower)
+            || lower
+                .rsplit('-')
+                .next()
+                .is_some_and(|part| part != lower && self.lexicon.address_after.contains(part))
+            || COMPOUND_STREET_ENDINGS
+                .iter()
+                .any(|ending| lower.len() > ending.len() + 2 && lower.ends_with(ending))
+    }
+
+    fn is_org_word(&self, w: &Word) -> bool {
+        self.lexicon.org.contains(w.lower.trim_end_matches('.'))
+    }
+
+    /// Whether the name candidate `words[first..end]` sits in an address:
+    /// a street word before it (`Rue`, `Via`, `San`) or right after it
+    /// (`Street`, `tér`), a number before it on the same line, or a house
+    /// number right after it (`Rijksweg 145`).
+    fn in_address(&self, text: &str, words: &[Word], first: usize, end: usize) -> bool {
+        let lex = self.lexicon;
+        let (head, tail) = (&words[first], &words[end - 1]);
+        if lex
+            .address_before
+            .contains(head.lower.trim_end_matches('.'))
+            || words[first..end].iter().any(|w| self.is_address_word(w))
+        {
+            return true;
+        }
+        if let Some(previous) = first.checked_sub(1).and_then(|i| words.get(i)) {
+            let gap = text.get(previous.end..head.start).unwrap_or("");
+            if (gap == " " || gap == ". ") && lex.address_before.contains(&previous.lower) {
+                return true;
+            }
+        }
+        if let Some(next) = words.get(end) {
+            let gap = text.get(tail.end..next.start).unwrap_or("");
+            if gap == " " && !tail.possessive && self.is_address_word(next) {
+                return true;
+            }
+        }
+        after_number(text, head.start) || before_house_number(text, tail.end)
+    }
+
     /// The name in `words[first..end]`, if the evidence says there is one.
     fn judge(
         &self,
@@ -132,7 +193,12 @@ impl PersonRecognizer {
         let seq = &words[first..end];
         let mut a = 0;
         let mut b = seq.len();
+        // Sentence openers and greetings ("The", "Hello") are dropped; a
+        // generic word dropped ("Customer", "North") makes an ambiguous
+        // name after it too weak ("North American Van Lines").
+        let mut after_generic = false;
         while a < b && self.is_stop_or_generic(&seq[a]) {
+            after_generic |= lex.generic.contains(&seq[a].lower);
             a += 1;
         }
         let mut honorific = false;
@@ -154,31 +220,20 @@ impl PersonRecognizer {
         {
             a += 1;
         }
-        if !honorific
-            && lex
-                .address_before
-                .contains(seq[a].lower.trim_end_matches('.'))
+        // A street or organisation word anywhere after the first word
+        // makes the whole sequence an address or an organisation
+        // ("Marlin Alter And Associates").
+        if seq[a + 1..]
+            .iter()
+            .any(|w| w.case != Case::Lower && (self.is_address_word(w) || self.is_org_word(w)))
         {
             return None;
         }
-        if a > 0 || first > 0 {
-            let previous = &words[first + a - 1];
-            let gap = text.get(previous.end..seq[a].start).unwrap_or("");
-            if gap == " " && lex.address_before.contains(&previous.lower) {
-                return None;
-            }
-        }
-        for (k, w) in seq.iter().enumerate().take(b).skip(a) {
-            if w.case == Case::Lower {
-                continue;
-            }
-            if k > a && (lex.address_after.contains(&w.lower) || lex.org.contains(&w.lower)) {
-                return None;
-            }
-            if self.is_stop_or_generic(w) {
-                b = k;
-                break;
-            }
+        if let Some(cut) = seq[a..b]
+            .iter()
+            .position(|w| w.case != Case::Lower && self.is_stop_or_generic(w))
+        {
+            b = a + cut;
         }
         while b > a && matches!(seq[b - 1].case, Case::Lower | Case::Initial) {
             b -= 1;
@@ -190,26 +245,24 @@ impl PersonRecognizer {
         if name_words > MAX_NAME_WORDS {
             return None;
         }
-        // "Smith LLC", "Acme GmbH": an organisation word, capitalised,
-        // right after the sequence.
-        if b == seq.len() && !seq[b - 1].possessive {
-            if let Some(next) = words.get(end) {
-                let gap = text.get(seq[b - 1].end..next.start).unwrap_or("");
+        let (head, tail) = (&seq[a], &seq[b - 1]);
+        if !tail.possessive {
+            let after = text.get(tail.end..).unwrap_or("");
+            if after.starts_with(" & ") {
+                return None;
+            }
+            if let Some(next) = words.get(first + b) {
+                let gap = text.get(tail.end..next.start).unwrap_or("");
                 let capital = next.text.chars().next().is_some_and(char::is_uppercase);
-                let lower = next.lower.trim_end_matches('.');
-                if gap == " "
-                    && capital
-                    && (lex.org.contains(lower) || lex.address_after.contains(lower))
-                {
+                if gap == " " && capital && self.is_org_word(next) {
                     return None;
                 }
             }
         }
-        let head = &seq[a];
-        let span = (head.start, seq[b - 1].end);
-        if !honorific && after_number(text, head.start) {
+        if !honorific && self.in_address(text, words, first + a, first + b) {
             return None;
         }
+        let span = (head.start, self.name_end(text, words, first + b - 1));
         if honorific || strong_cue(text, head.start) {
             return Some(span);
         }
@@ -221,15 +274,37 @@ impl PersonRecognizer {
             return None;
         }
         let followed = seq[a + 1..b].iter().any(Word::is_capitalised);
-        if !self.is_ambiguous(head) || followed {
-            Some(span)
-        } else {
-            None
+        if self.is_ambiguous(head) && (!followed || after_generic) {
+            return None;
         }
+        Some(span)
     }
 
-    /// Lower-case text: known, unambiguous given names (and a known surname
-    /// right after), and any word after a strong cue.
+    /// The end of a name whose last word is `words[last]`, taking in a
+    /// generational or professional suffix after it (`Jr.`, `III`, `PhD`,
+    /// `MD`), with its full stop.
+    fn name_end(&self, text: &str, words: &[Word], last: usize) -> usize {
+        let tail = &words[last];
+        let mut end = tail.end;
+        let mut suffix = NAME_SUFFIXES.contains(&tail.lower.as_ref());
+        if !tail.possessive && !suffix {
+            if let Some(next) = words.get(last + 1) {
+                let gap = text.get(tail.end..next.start).unwrap_or("");
+                if (gap == " " || gap == ", ") && NAME_SUFFIXES.contains(&next.lower.as_ref()) {
+                    end = next.end;
+                    suffix = true;
+                }
+            }
+        }
+        if suffix && text.get(end..).is_some_and(|rest| rest.starts_with('.')) {
+            end += 1;
+        }
+        end
+    }
+
+    /// Lower-case text: known, unambiguous given names, a word after a strong
+    /// cue or an honorific, each with the next word as its surname when that
+    /// is not a stop, generic or ambiguous word.
     fn find_in_lower_case(&self, text: &str, words: &[Word], out: &mut Vec<Finding>) {
         let lex = self.lexicon;
         let usable = |w: &Word| {
@@ -242,29 +317,44 @@ impl PersonRecognizer {
         let mut k = 0;
         while k < words.len() {
             let w = &words[k];
+            let after_honorific = k.checked_sub(1).is_some_and(|p| {
+                let gap = text.get(words[p].end..w.start).unwrap_or("");
+                (gap == " " || gap == ". ") && self.is_honorific(&words[p])
+            });
             let accepted = usable(w)
-                && ((self.is_given(w) && !self.is_ambiguous(w)) || strong_cue(text, w.start))
-                && !after_number(text, w.start);
+                && (after_honorific
+                    || strong_cue(text, w.start)
+                    || (self.is_given(w) && !self.is_ambiguous(w)))
+                && !self.in_address(text, words, k, k + 1);
             if !accepted {
                 k += 1;
                 continue;
             }
-            let mut end = w.end;
-            k += 1;
-            if let Some(next) = words.get(k) {
+            let mut last = k;
+            let org_follows = words.get(k + 1).is_some_and(|next| {
+                text.get(w.end..next.start) == Some(" ")
+                    && self.is_org_word(next)
+                    && !lex.stop.contains(&next.lower)
+            });
+            if org_follows {
+                k += 1;
+                continue;
+            }
+            if let Some(next) = words.get(k + 1) {
                 let gap = text.get(w.end..next.start).unwrap_or("");
-                if !w.possessive
-                    && gap == " "
-                    && usable(next)
-                    && lex.surnames.contains(&next.lower)
-                    && !self.is_ambiguous(next)
-                    && !self.is_given(next)
-                {
-                    end = next.end;
-                    k += 1;
+                // The next word is taken as the surname unless it is a
+                // stop, generic or ambiguous word: leaving a surname
+                // unredacted is worse than masking one word too many.
+                if !w.possessive && gap == " " && usable(next) && !self.is_ambiguous(next) {
+                    last = k + 1;
                 }
             }
-            out.push(Finding::new(EntityType::Person, w.start, end));
+            out.push(Finding::new(
+                EntityType::Person,
+                w.start,
+                self.name_end(text, words, last),
+            ));
+            k = last + 1;
         }
     }
 }
@@ -351,6 +441,34 @@ mod tests {
     }
 
     #[test]
+    fn places_streets_and_firms_named_after_people_are_not_people() {
+        assert!(found("flights to the Marshall Islands and São Paulo").is_empty());
+        assert!(found("on Calle San Sebastián, near Saint Lucia").is_empty());
+        assert!(found("H. J. Wilson & Company").is_empty());
+        assert!(found("Robert Bosch And Associates").is_empty());
+        assert!(found("at Paul-Nevermann-Platz or Dirk de Derdelaan").is_empty());
+        assert!(found("Send it to Kurt Schumacherstraße").is_empty());
+        assert!(found("deliver to Margaret 145, Ede").is_empty());
+        assert!(found("North American Van Lines").is_empty());
+    }
+
+    #[test]
+    fn suffixes_belong_to_the_name_and_honorifics_do_not() {
+        assert_eq!(
+            found("directed by Keith Bult Jr. and others"),
+            vec!["Keith Bult Jr."]
+        );
+        assert_eq!(
+            found("see Andrew Turcotte MD, today"),
+            vec!["Andrew Turcotte MD"]
+        );
+        assert_eq!(
+            found("to Mrs. Stephanie Zamida PhD"),
+            vec!["Stephanie Zamida PhD"]
+        );
+    }
+
+    #[test]
     fn lower_case_text_uses_the_lists() {
         assert_eq!(
             found("william had given natalia his address"),
@@ -358,5 +476,11 @@ mod tests {
         );
         assert_eq!(found("my name is zyxwa"), vec!["zyxwa"]);
         assert!(found("i will mark it as done").is_empty());
+        assert_eq!(
+            found("hello, this is mr. chad farmer."),
+            vec!["chad farmer"]
+        );
+        assert!(found("46 via raffaele 74").is_empty());
+        assert!(found("excuse me, sir bot, and davis ltd. too").is_empty());
     }
 }

@@ -29,6 +29,11 @@ impl Recognizer for EmailRecognizer {
     }
 
     fn find(&self, text: &str, out: &mut Vec<Finding>) {
+        // The pattern's Unicode classes make a full scan costly; most texts
+        // have no `@` at all.
+        if !text.contains('@') {
+            return;
+        }
         for m in self.candidate.find_iter(text) {
             // A leading apostrophe or similar is quoting, not address.
             let value = m.as_str();

@@ -117,7 +117,9 @@ pub(crate) fn grouped_shape(body: &str) -> Shape {
     }
     let parenthesised = body.starts_with('(');
     let trunk_prefixed = body.trim_start_matches('(').starts_with('0');
-    if is_thousands(&groups) {
+    // Only spaces or dots group thousands; `(88) 684-334` is no amount.
+    let amount_like = !body.contains(['(', '-']) && is_thousands(&groups);
+    if amount_like {
         Shape::Weak
     } else if (parenthesised && digits >= 8)
         || (trunk_prefixed && digits >= 9)
@@ -265,6 +267,8 @@ mod tests {
         assert_eq!(grouped_shape("020 7946 0958"), Shape::Strong);
         assert_eq!(grouped_shape("88 165 40 96"), Shape::Strong);
         assert_eq!(grouped_shape("785 8949"), Shape::Weak);
+        assert_eq!(grouped_shape("322 327 102"), Shape::Weak);
+        assert_eq!(grouped_shape("(88) 684-334"), Shape::Strong);
         assert_eq!(grouped_shape("12-05-2023"), Shape::Not);
         assert_eq!(grouped_shape("12 34"), Shape::Not);
     }
