@@ -71,12 +71,21 @@ impl Recognizer for IbanRecognizer {
     }
 
     fn find(&self, text: &str, out: &mut Vec<Finding>) {
-        for m in self.candidate.find_iter(text) {
-            if let Some(len) = longest_valid_prefix(m.as_str()) {
-                let end = m.start() + len;
-                if stands_alone(text, m.start(), end) {
+        // A candidate may run on past its IBAN into the next one ("GB82 ...
+        // 32 or FR14 ..."), so the search resumes right after each IBAN
+        // found, or one character after a candidate that holds none.
+        let mut at = 0;
+        while let Some(m) = self.candidate.find_at(text, at) {
+            let valid = longest_valid_prefix(m.as_str())
+                .map(|len| m.start() + len)
+                .filter(|&end| stands_alone(text, m.start(), end));
+            match valid {
+                Some(end) => {
                     out.push(Finding::new(EntityType::Iban, m.start(), end));
+                    at = end;
                 }
+                // Candidates start with an ASCII letter, one byte long.
+                None => at = m.start() + 1,
             }
         }
     }
@@ -116,6 +125,10 @@ mod tests {
         assert_eq!(
             found("iban de89370400440532013000"),
             vec!["de89370400440532013000"]
+        );
+        assert_eq!(
+            found("GB82 WEST 1234 5698 7654 32 or fr1420041010050500013m02606."),
+            vec!["GB82 WEST 1234 5698 7654 32", "fr1420041010050500013m02606"]
         );
         assert_eq!(
             found("DE89 3704 0044 0532 0130 00 and more"),
