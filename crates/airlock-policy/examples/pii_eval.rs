@@ -6,7 +6,8 @@
 //!
 //! ```sh
 //! cargo run -p airlock-policy --example pii_eval --release
-//! # with the mismatches of one type (or ALL), in context:
+//! # with the mismatches of one type (or ALL), in context, on the even
+//! # templates (add --all for every text):
 //! cargo run -p airlock-policy --example pii_eval --release -- --errors PERSON
 //! ```
 
@@ -75,13 +76,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--errors") {
         let entity = args.get(at + 1).map_or("ALL", String::as_str);
-        // Errors of the even templates only: the odd ones stay unseen.
-        let dev: Vec<LabelledText> = texts
+        // Errors of the even templates only, unless `--all`: while rules
+        // are being developed the odd ones stay unseen.
+        let all = args.iter().any(|a| a == "--all");
+        let shown: Vec<LabelledText> = texts
             .iter()
-            .filter(|t| t.template_id.is_some_and(|id| id % 2 == 0))
+            .filter(|t| all || t.template_id.is_some_and(|id| id % 2 == 0))
             .cloned()
             .collect();
-        print_errors(&dev, &detector, entity);
+        print_errors(&shown, &detector, entity);
         return;
     }
 
@@ -105,45 +108,49 @@ fn main() {
         print!("{}", report.to_markdown());
     }
 
-    // Throughput: detection alone, and placeholder redaction, over every
-    // text, repeated to run for about a second each.
+    // Throughput on one thread: detection alone, and placeholder
+    // redaction, over every text; after a warm-up pass, the best of three
+    // passes (the machine may be shared with other work).
     let bytes: usize = texts.iter().map(|t| t.text.len()).sum();
-    let rounds = 5;
-    let started = Instant::now();
     let mut found = 0;
-    for _ in 0..rounds {
+    let mut out_bytes = 0;
+    let redactor = Redactor::new(detector.clone(), RedactionMode::Placeholder);
+    let mut best_detect = f64::INFINITY;
+    let mut best_redact = f64::INFINITY;
+    for pass in 0..4 {
+        let started = Instant::now();
         for t in &texts {
             found += detector.detect(&t.text).len();
         }
-    }
-    let detect_secs = started.elapsed().as_secs_f64();
-    let redactor = Redactor::new(detector.clone(), RedactionMode::Placeholder);
-    let started = Instant::now();
-    let mut out_bytes = 0;
-    for _ in 0..rounds {
+        let detect_secs = started.elapsed().as_secs_f64();
+        let started = Instant::now();
         let mut session = redactor.session();
         for t in &texts {
             out_bytes += redactor.redact_text(&t.text, &mut session).len();
         }
+        let redact_secs = started.elapsed().as_secs_f64();
+        if pass > 0 {
+            best_detect = best_detect.min(detect_secs);
+            best_redact = best_redact.min(redact_secs);
+        }
     }
-    let redact_secs = started.elapsed().as_secs_f64();
-    let n = (texts.len() * rounds) as f64;
+    let n = texts.len() as f64;
     println!(
-        "\n## throughput (one thread, {} texts x {rounds}, {:.0} bytes/text mean)\n",
+        "\n## throughput (one thread, {} texts, {:.0} bytes/text on average, best of 3 passes)\n",
         texts.len(),
-        bytes as f64 / texts.len() as f64
+        bytes as f64 / n
     );
     println!("| what | texts/s | MB/s |\n|---|---:|---:|");
-    println!(
-        "| detect (all types) | {:.0} | {:.2} |",
-        n / detect_secs,
-        (bytes * rounds) as f64 / detect_secs / 1e6
-    );
-    println!(
-        "| redact_text (placeholder) | {:.0} | {:.2} |",
-        n / redact_secs,
-        (bytes * rounds) as f64 / redact_secs / 1e6
-    );
+    for (what, secs) in [
+        ("detect (all types)", best_detect),
+        ("redact_text (placeholder)", best_redact),
+    ] {
+        println!(
+            "| {what} | {:.0} | {:.2} |",
+            n / secs,
+            bytes as f64 / secs / 1e6
+        );
+    }
     // Keep the work observable so it is not optimised away.
     eprintln!("({found} findings, {out_bytes} output bytes)");
 }

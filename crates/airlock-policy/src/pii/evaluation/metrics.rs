@@ -200,7 +200,8 @@ impl EvaluationReport {
     }
 
     /// A markdown table: one row per entity type and a pooled row, with
-    /// support, findings, and precision/recall/F1 under both rules.
+    /// support, findings, and precision/recall/F1 under both rules (`–`
+    /// for a type with neither gold spans nor findings).
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
         out.push_str("| entity | support | found | exact P | exact R | exact F1 | overlap P | overlap R | overlap F1 |\n");
@@ -211,6 +212,10 @@ impl EvaluationReport {
             .map(|(e, s)| (e.as_str().to_string(), s.clone()))
             .chain(std::iter::once(("all (micro)".to_string(), self.micro())));
         for (name, s) in rows {
+            if s.support == 0 && s.findings == 0 {
+                let _ = writeln!(out, "| {name} | 0 | 0 | – | – | – | – | – | – |");
+                continue;
+            }
             let (x, o) = (s.exact(), s.overlap());
             let _ = writeln!(
                 out,

@@ -16,8 +16,8 @@ use std::fmt;
 /// never store or log it (its `Debug` output shows counts only).
 #[derive(Clone, Default)]
 pub struct RedactionSession {
-    /// (type, canonical value) → the replacement token given to it.
-    tokens: HashMap<(EntityType, String), String>,
+    /// type → canonical value → the replacement token given to it.
+    tokens: HashMap<EntityType, HashMap<String, String>>,
     /// token → the original text first seen for it.
     originals: BTreeMap<String, String>,
     /// Distinct values per type so far (the last placeholder number).
@@ -49,7 +49,8 @@ impl RedactionSession {
         make: impl FnOnce(usize) -> String,
     ) -> String {
         *self.counts.entry(entity).or_insert(0) += 1;
-        if let Some(token) = self.tokens.get(&(entity, canonical.clone())) {
+        let of_type = self.tokens.entry(entity).or_default();
+        if let Some(token) = of_type.get(&canonical) {
             return token.clone();
         }
         let number = self.distinct.entry(entity).or_insert(0);
@@ -58,7 +59,7 @@ impl RedactionSession {
         self.originals
             .entry(token.clone())
             .or_insert_with(|| original.to_string());
-        self.tokens.insert((entity, canonical), token.clone());
+        of_type.insert(canonical, token.clone());
         token
     }
 
