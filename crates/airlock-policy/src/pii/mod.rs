@@ -23,4 +23,6 @@ mod text;
 pub use detector::PiiDetector;
 pub use entity::EntityType;
 pub use finding::{resolve_overlaps, Finding};
-pub use redaction::{HashKey, RedactionMode, RedactionReport, RedactionSession, Redactor};
+pub use redaction::{
+    HashKey, RedactionMode, RedactionReport, RedactionSession, Redactor, MIN_KEY_BYTES,
+};

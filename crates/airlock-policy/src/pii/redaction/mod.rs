@@ -8,7 +8,7 @@ mod redactor;
 mod report;
 mod session;
 
-pub use mode::{HashKey, RedactionMode};
+pub use mode::{HashKey, RedactionMode, MIN_KEY_BYTES};
 pub use redactor::Redactor;
 pub use report::RedactionReport;
 pub use session::RedactionSession;
