@@ -3,6 +3,7 @@
 
 use super::entity::EntityType;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Personal data of kind `entity` at `text[start..end]` (byte offsets, on
 /// character boundaries).
@@ -52,18 +53,23 @@ pub fn resolve_overlaps(mut findings: Vec<Finding>) -> Vec<Finding> {
             .then(b.len().cmp(&a.len()))
             .then(a.start.cmp(&b.start))
     });
-    // Kept findings sorted by start, so each candidate is checked against
-    // its two neighbours only.
-    let mut kept: Vec<Finding> = Vec::with_capacity(findings.len());
+    // Kept findings by start, so each candidate is checked against its two
+    // neighbours only: O(n log n) even for texts with many findings.
+    let mut kept: BTreeMap<usize, Finding> = BTreeMap::new();
     for candidate in findings {
-        let at = kept.partition_point(|k| k.start < candidate.start);
-        let clashes_before = at > 0 && kept[at - 1].overlaps(&candidate);
-        let clashes_after = at < kept.len() && kept[at].overlaps(&candidate);
+        let clashes_before = kept
+            .range(..=candidate.start)
+            .next_back()
+            .is_some_and(|(_, k)| k.overlaps(&candidate));
+        let clashes_after = kept
+            .range(candidate.start..)
+            .next()
+            .is_some_and(|(_, k)| k.overlaps(&candidate));
         if !clashes_before && !clashes_after {
-            kept.insert(at, candidate);
+            kept.insert(candidate.start, candidate);
         }
     }
-    kept
+    kept.into_values().collect()
 }
 
 #[cfg(test)]
