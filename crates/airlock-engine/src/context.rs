@@ -75,6 +75,17 @@ impl RunContext {
         }
     }
 
+    /// The input as later steps see it (redacted once a `redact` step ran).
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    /// Replaces the input later steps see (a `redact` step's result).
+    pub fn replace_input(&mut self, input: Value) {
+        self.cel.input = to_val(to_cel(&input));
+        self.input = input;
+    }
+
     /// Records what step `name` produced, as later expressions see it.
     pub fn record_step(&mut self, name: &str, ran: bool, output: &Value, error: Option<&str>) {
         let mut entry = match output {

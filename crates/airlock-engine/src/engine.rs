@@ -10,7 +10,7 @@ use airlock_core::{
     RunStatus, StepKind, StepRecord, Timestamp,
 };
 use airlock_store::{
-    Inserted, NewReview, Page, QuarantineFilter, QuarantineStore, ReviewStore, RunFilter, RunStore,
+    Inserted, NewReview, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore,
     Store,
 };
 use airlock_workflow::{OnError, WorkflowDefinition};
@@ -18,6 +18,10 @@ use serde_json::{json, Value};
 
 use crate::context::RunContext;
 use crate::decide::decide;
+use crate::privacy::{self, WorkflowPrivacy};
+use airlock_policy::authz::Authorizer;
+use airlock_policy::injection::InjectionHeuristics;
+use airlock_policy::pii::{HashKey, RedactionSession};
 use crate::metrics_names as m;
 use crate::models::Models;
 use crate::outcome::{rejected_input, RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
@@ -34,6 +38,8 @@ pub struct RunRequest {
     pub input: Value,
     /// Same key (per workflow) → same run, never a second one.
     pub idempotency_key: Option<String>,
+    /// The API key that asks (recorded with the run); `None` in-process.
+    pub key_id: Option<String>,
 }
 
 /// Whether the engine can serve runs (for `/readyz`).
@@ -64,24 +70,75 @@ pub(crate) struct Inner {
     pub(crate) models: Arc<dyn Models>,
     /// Who may adjudicate, which webhooks get review events.
     pub(crate) review: ReviewConfig,
+    /// Each workflow's redactors, by workflow name.
+    pub(crate) privacy: Arc<BTreeMap<String, WorkflowPrivacy>>,
+    pub(crate) heuristics: Arc<InjectionHeuristics>,
+    /// Who may do what (Cedar policies; the shipped defaults until
+    /// [`Engine::with_authorizer`]).
+    pub(crate) authorizer: Arc<Authorizer>,
+    /// Checkpoint signing and verification keys.
+    pub(crate) audit_keys: crate::audit::AuditKeys,
 }
 
 impl Engine {
     /// An engine serving `workflows` (names are unique, as `load_dir`
-    /// guarantees), recording runs in `store` and calling `models`.
-    pub fn new(workflows: Vec<WorkflowDefinition>, store: Store, models: Arc<dyn Models>) -> Self {
+    /// guarantees), recording runs in `store` and calling `models`, with
+    /// the default policies and an ephemeral PII hash key (see
+    /// [`Engine::with_pii_hash_key`]).
+    pub fn new(
+        workflows: Vec<WorkflowDefinition>,
+        store: Store,
+        models: Arc<dyn Models>,
+    ) -> Result<Self> {
+        let hash_key = privacy::ephemeral_hash_key()?;
+        let privacy = privacy::build(&workflows.iter().collect::<Vec<_>>(), &hash_key)?;
         let workflows = workflows
             .into_iter()
             .map(|w| (w.name.clone(), Arc::new(w)))
             .collect();
-        Engine {
+        let authorizer = Authorizer::new(&airlock_policy::authz::PolicySources::defaults())
+            .map_err(|problems| airlock_policy::authz::problems_error(&problems))?;
+        Ok(Engine {
             inner: Arc::new(Inner {
                 workflows,
                 store,
                 models,
                 review: ReviewConfig::default(),
+                privacy: Arc::new(privacy.into_iter().collect()),
+                heuristics: Arc::new(InjectionHeuristics::new()?),
+                authorizer: Arc::new(authorizer),
+                audit_keys: crate::audit::AuditKeys {
+                    signer: None,
+                    trusted: Vec::new(),
+                },
             }),
+        })
+    }
+
+    /// The same engine hashing personal data (redaction mode `hash`) under
+    /// `key`, so tokens stay the same across restarts and servers.
+    pub fn with_pii_hash_key(self, key: &HashKey) -> Result<Self> {
+        let workflows: Vec<&WorkflowDefinition> =
+            self.inner.workflows.values().map(|w| &**w).collect();
+        let privacy = privacy::build(&workflows, key)?;
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.privacy = Arc::new(privacy.into_iter().collect());
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
+    }
+
+    /// The same engine deciding access with `authorizer`.
+    pub fn with_authorizer(self, authorizer: Arc<Authorizer>) -> Self {
+        let mut inner = Arc::unwrap_or_clone(self.inner);
+        inner.authorizer = authorizer;
+        Engine {
+            inner: Arc::new(inner),
         }
+    }
+
+    pub fn authorizer(&self) -> &Arc<Authorizer> {
+        &self.inner.authorizer
     }
 
     /// Every workflow, by name.
@@ -114,6 +171,12 @@ impl Engine {
             .ok_or_else(|| Error::not_found(format!("no run with id {id}")).with_field("id"))
     }
 
+    /// The unredacted payload kept for run `id` (`{"input", "steps",
+    /// "output"}`), if its workflow keeps one and it was not purged.
+    pub async fn get_raw_payload(&self, id: RunId) -> Result<Option<Value>> {
+        self.inner.store.get_raw(id).await
+    }
+
     pub async fn list_runs(&self, filter: &RunFilter) -> Result<Page<RunRecord>> {
         self.inner.store.list(filter).await
     }
@@ -139,6 +202,7 @@ impl Engine {
     /// reusing a key with a different input is a `conflict`.
     pub async fn run(&self, request: RunRequest) -> Result<RunOutcome> {
         let workflow = Arc::clone(self.workflow(&request.workflow)?);
+        let request_hash = airlock_core::payload_hash(&request.input);
         if let Some(key) = &request.idempotency_key {
             check_idempotency_key(key)?;
             if let Some(run) = self
@@ -147,54 +211,91 @@ impl Engine {
                 .find_by_idempotency_key(&workflow.name, key)
                 .await?
             {
-                return replay(run, &request.input);
+                return self.replay(run, &request.input, &request_hash).await;
             }
         }
+        let privacy = self
+            .inner
+            .privacy
+            .get(&workflow.name)
+            .ok_or_else(|| Error::internal(format!("no redactors for `{}`", workflow.name)))?;
 
         let gauge = metrics::gauge!(m::RUNS_IN_FLIGHT, "workflow" => workflow.name.clone());
         gauge.increment(1.0);
-        let run = execute(&workflow, request.input.clone(), &*self.inner.models).await;
-        gauge.decrement(1.0);
-        let run = RunRecord {
-            idempotency_key: request.idempotency_key,
-            ..run
+        let mut session = RedactionSession::new();
+        let services = steps::StepServices {
+            models: &*self.inner.models,
+            privacy,
+            heuristics: &self.inner.heuristics,
         };
-
-        let rejected = rejected_input(&run);
-        let inserted = self.insert(&workflow, run).await?;
-        let run = match inserted {
-            Inserted::Existing(run) => return replay(*run, &request.input),
+        let executed = execute(&workflow, request.input.clone(), &services, &mut session).await;
+        gauge.decrement(1.0);
+        let executed = RunRecord {
+            idempotency_key: request.idempotency_key,
+            key_id: request.key_id,
+            request_hash: Some(request_hash.clone()),
+            ..executed
+        };
+        // The caller's answer: their own data restored where a model
+        // repeated a placeholder.
+        let answer = executed
+            .output
+            .as_ref()
+            .map(|o| privacy::restore(o, &session));
+        let rejected = rejected_input(&executed);
+        let forms = privacy.for_storage(&executed, &answer, &mut session);
+        let inserted = self
+            .insert(&workflow, forms.stored, forms.raw.clone())
+            .await?;
+        let stored = match inserted {
+            Inserted::Existing(run) => {
+                return self.replay(*run, &request.input, &request_hash).await
+            }
             Inserted::Created(run) => *run,
         };
         // The run is committed first so a retry with the same key finds it
         // and does not quarantine the input twice.
         if let Some(errors) = rejected {
             let first = errors.iter().find(|e| !e.field.is_empty());
+            let reason = errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
             let record = QuarantineRecord {
                 id: QuarantineId::new(),
-                workflow: run.workflow.clone(),
-                received_at: run.created_at,
-                input: run.input.clone(),
-                reason: errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                workflow: stored.workflow.clone(),
+                received_at: stored.created_at,
+                input: stored.input.clone(),
+                reason: privacy.redact_text(&reason, &mut session),
                 field: first.map(|e| e.field.clone()),
             };
-            self.inner.store.insert_quarantine(record).await?;
-            metrics::counter!(m::QUARANTINED_TOTAL, "workflow" => run.workflow.clone())
+            let raw = (privacy.keep_raw && stored.input != executed.input)
+                .then(|| executed.input.clone());
+            self.inner
+                .store
+                .insert_quarantine_with_raw(record, raw)
+                .await?;
+            metrics::counter!(m::QUARANTINED_TOTAL, "workflow" => stored.workflow.clone())
                 .increment(1);
         }
         metrics::counter!(
             m::RUNS_TOTAL,
-            "workflow" => run.workflow.clone(),
-            "decision" => run.decision.as_str(),
-            "status" => run.status.as_str()
+            "workflow" => stored.workflow.clone(),
+            "decision" => stored.decision.as_str(),
+            "status" => stored.status.as_str()
         )
         .increment(1);
-        metrics::histogram!(m::RUN_DURATION_SECONDS, "workflow" => run.workflow.clone())
-            .record(run.latency_us as f64 / 1e6);
+        metrics::histogram!(m::RUN_DURATION_SECONDS, "workflow" => stored.workflow.clone())
+            .record(stored.latency_us as f64 / 1e6);
+        // The caller sees the run as it executed (their input, the answer
+        // restored); every later read sees the stored, redacted record.
+        let run = RunRecord {
+            input: executed.input,
+            steps: executed.steps,
+            output: answer,
+            ..stored
+        };
         Ok(RunOutcome {
             run,
             replayed: false,
@@ -206,9 +307,22 @@ impl Engine {
     /// Commits `run`; a completed run decided `review` is committed with
     /// its review task and the `review.created` deliveries, in one
     /// transaction.
-    async fn insert(&self, workflow: &WorkflowDefinition, mut run: RunRecord) -> Result<Inserted> {
+    async fn insert(
+        &self,
+        workflow: &WorkflowDefinition,
+        mut run: RunRecord,
+        raw: Option<Value>,
+    ) -> Result<Inserted> {
         if run.decision != Decision::Review || run.status != RunStatus::Completed {
-            return self.inner.store.insert(run).await;
+            return self
+                .inner
+                .store
+                .insert_new_run(NewRun {
+                    run,
+                    raw,
+                    review: None,
+                })
+                .await;
         }
         let task = review::new_task(workflow, &run);
         run.review_id = Some(task.id);
@@ -224,7 +338,11 @@ impl Engine {
         let inserted = self
             .inner
             .store
-            .insert_run_with_review(run, NewReview { task, deliveries })
+            .insert_new_run(NewRun {
+                run,
+                raw,
+                review: Some(NewReview { task, deliveries }),
+            })
             .await?;
         if let Inserted::Created(run) = &inserted {
             metrics::counter!(m::REVIEWS_CREATED_TOTAL, "workflow" => run.workflow.clone())
@@ -245,10 +363,28 @@ pub fn unknown_workflow<'a>(name: &str, known: impl IntoIterator<Item = &'a Stri
         .with_hint(format!("known workflows: {}", known.join(", ")))
 }
 
+impl Engine {
+    /// An earlier run answering a retried request (shown as its caller saw
+    /// it, when the raw payload was kept), unless the retry carries a
+    /// different input.
+    async fn replay(&self, run: RunRecord, input: &Value, request_hash: &str) -> Result<RunOutcome> {
+        let same = match &run.request_hash {
+            Some(stored) => stored == request_hash,
+            // Runs stored before request hashes: their input was stored as sent.
+            None => &run.input == input,
+        };
+        let mut outcome = replay(run, same)?;
+        if let Some(raw) = self.inner.store.get_raw(outcome.run.id).await? {
+            outcome.run = privacy::with_raw_payload(outcome.run, &raw);
+        }
+        Ok(outcome)
+    }
+}
+
 /// An earlier run answering a retried request, unless the retry carries a
-/// different input.
-fn replay(run: RunRecord, input: &Value) -> Result<RunOutcome> {
-    if &run.input != input {
+/// different input (`same` is false).
+fn replay(run: RunRecord, same: bool) -> Result<RunOutcome> {
+    if !same {
         return Err(Error::conflict(format!(
             "Idempotency-Key `{}` was already used for run {} with a different input",
             run.idempotency_key.as_deref().unwrap_or_default(),
@@ -284,13 +420,20 @@ fn check_idempotency_key(key: &str) -> Result<()> {
 
 /// Executes every step of `workflow` on `input` and builds the run record
 /// (not yet stored). Never fails: errors end up in the record.
-async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Models) -> RunRecord {
+async fn execute(
+    workflow: &WorkflowDefinition,
+    input: Value,
+    services: &steps::StepServices<'_>,
+    session: &mut RedactionSession,
+) -> RunRecord {
     let started = Instant::now();
     let created_at = Timestamp::now();
     let mut ctx = RunContext::new(input.clone());
     let mut records: Vec<StepRecord> = Vec::with_capacity(workflow.steps.len() + 1);
     let mut failure: Option<String> = None;
     let mut rejected = false;
+    // A flagged guard: the decision, the rule (the step) and why.
+    let mut guarded: Option<(steps::GuardVerdict, String)> = None;
 
     // Workflows without a `validate` step still enforce their input contract.
     let has_validate = workflow
@@ -327,7 +470,7 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
                 skipped: true,
             });
         };
-        if rejected || failure.is_some() {
+        if rejected || failure.is_some() || guarded.is_some() {
             not_run(&mut ctx, &mut records);
             continue;
         }
@@ -338,7 +481,9 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
                 continue;
             }
             Some(Err(e)) => steps::StepResult::failed(format!("`when`: {e}")),
-            None | Some(Ok(true)) => steps::execute(workflow, step, &ctx, &input, models).await,
+            None | Some(Ok(true)) => {
+                steps::execute(workflow, step, &ctx, &input, services, session).await
+            }
         };
         let latency = step_started.elapsed();
         let labels = [
@@ -355,6 +500,12 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
             }
         }
         rejected |= result.rejected_input;
+        if let Some(redacted) = result.replaced_input {
+            ctx.replace_input(redacted);
+        }
+        if let Some(verdict) = result.verdict {
+            guarded = Some((verdict, step.name.clone()));
+        }
         ctx.record_step(&step.name, true, &result.output, result.error.as_deref());
         records.push(StepRecord {
             name: step.name.clone(),
@@ -370,8 +521,15 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
     let mut decision = Decision::Block;
     let mut rule = STEP_FAILED_RULE.to_string();
     let mut output = None;
+    let mut guard_reason = None;
     if failure.is_none() && rejected && !has_validate {
         rule = INPUT_CONTRACT_RULE.to_string();
+    } else if let (None, Some((verdict, step))) = (&failure, guarded) {
+        // The guard decides: no rule (and no later step) looks at the text.
+        decision = verdict.decision;
+        rule = step;
+        tracing::info!(workflow = %workflow.name, step = %rule, reason = %verdict.reason, "guard stopped a run");
+        guard_reason = Some(verdict.reason);
     } else if failure.is_none() {
         match decide(&workflow.decisions, &ctx) {
             Ok(decided) => {
@@ -381,8 +539,9 @@ async fn execute(workflow: &WorkflowDefinition, input: Value, models: &dyn Model
             Err(e) => failure = Some(e),
         }
     }
-    // Blocked runs (and rejected inputs) have no output: nothing is to be used.
-    if failure.is_none() && !rejected && decision != Decision::Block {
+    // Blocked runs (and rejected inputs) have no output: nothing is to be
+    // used; nor have guarded runs (the steps that make it did not run).
+    if failure.is_none() && !rejected && decision != Decision::Block && guard_reason.is_none() {
         match build_output(workflow, &ctx) {
             Ok(value) => output = Some(value),
             Err(e) => failure = Some(e),

@@ -14,6 +14,8 @@
 //! whoever embeds the engine installs a recorder (the server exports them
 //! in Prometheus format).
 
+pub mod access;
+mod audit;
 mod context;
 mod decide;
 mod engine;
@@ -23,6 +25,7 @@ mod local_models;
 pub mod metrics_names;
 mod models;
 mod outcome;
+mod privacy;
 mod quality;
 mod quality_metrics;
 mod review;
@@ -31,6 +34,8 @@ mod steps;
 /// The review queue's filter, as the store takes it.
 pub use airlock_store::ReviewFilter;
 pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
+pub use access::{actor_name, IssuedKey, KeySpec, KEY_NAME_MAX_CHARS};
+pub use privacy::with_raw_payload;
 pub use feedback::{FeedbackRequest, FEEDBACK_COMMENT_MAX_CHARS, FEEDBACK_TEXT_MAX_CHARS};
 pub use label_text::{classify_text, label_step, suggested_label};
 pub use local_models::LocalModels;

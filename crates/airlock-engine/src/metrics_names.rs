@@ -51,3 +51,6 @@ pub const HISTOGRAMS: &[&str] = &[
     STEP_DURATION_SECONDS,
     REVIEW_DURATION_SECONDS,
 ];
+
+/// Requests refused by authorization, by action.
+pub const ACCESS_DENIED_TOTAL: &str = "airlock_access_denied_total";

@@ -15,6 +15,8 @@
 //! (`airlock_core::Error::to_json`). See `docs/api.md`.
 
 mod api_error;
+pub mod auth;
+mod authorize;
 mod body;
 mod dto;
 mod extract;

@@ -11,9 +11,10 @@ use axum::Router;
 use tower::ServiceBuilder;
 
 use crate::handlers::{
-    fallback, feedback, health, metrics_text, openapi_doc, quality, quarantine, reviews, runs,
-    webhooks, workflows,
+    audit, fallback, feedback, health, keys, me, metrics_text, openapi_doc, quality, quarantine,
+    reviews, runs, webhooks, workflows,
 };
+use crate::auth;
 use crate::http_metrics;
 use crate::metrics_setup::MetricsHandle;
 use crate::options::ServerOptions;
@@ -93,6 +94,12 @@ fn table() -> Vec<RouteEntry> {
         entry(Post, "/v1/reviews/{id}/resolve", reviews::resolve_review),
         entry(Get, "/v1/webhooks/deliveries", webhooks::list_deliveries),
         entry(Get, "/v1/webhooks/deliveries/{id}", webhooks::get_delivery),
+        entry(Post, "/v1/keys", keys::create_key),
+        entry(Get, "/v1/keys", keys::list_keys),
+        entry(Post, "/v1/keys/{id}/revoke", keys::revoke_key),
+        entry(Get, "/v1/me", me::me),
+        entry(Get, "/v1/audit", audit::list_audit),
+        entry(Get, "/v1/audit/verify", audit::verify_audit),
         entry(Get, "/healthz", health::healthz),
         entry(Get, "/readyz", health::readyz),
         entry(Get, "/metrics", metrics_text::metrics),
@@ -119,15 +126,18 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
         metrics,
         max_body_bytes: options.max_body_bytes,
     };
+    let authenticate = axum::middleware::from_fn_with_state(state.clone(), auth::authenticate);
     let mut app = Router::new();
     for route in table() {
         app = app.route(route.path, route.handler);
     }
     // Layers run outside-in in the reverse order of the calls: trace, then
-    // metrics, then the timeout, then the body limit the extractors read.
+    // metrics, then the timeout, then authentication (before any body is
+    // read), then the body limit the extractors read.
     app.method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        .layer(authenticate)
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(fallback::layer_error))

@@ -18,6 +18,7 @@ mod audit_codec;
 mod audit_events;
 pub mod audit_signing;
 mod audit_traits;
+mod audit_verify;
 pub mod cipher;
 mod codec;
 mod connect_url;
@@ -46,6 +47,7 @@ mod store_review;
 mod traits;
 
 pub use audit_signing::{CheckpointSigner, CheckpointVerifier};
+pub use audit_verify::verify_chain;
 pub use audit_traits::{AuditFilter, AuditHead, AuditStore, KeyStore};
 pub use cipher::{PayloadCipher, PayloadKey};
 pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};

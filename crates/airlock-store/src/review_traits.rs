@@ -61,6 +61,9 @@ pub struct ReviewUpdate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReviewFilter {
     pub workflow: Option<String>,
+    /// Only tasks of these workflows (what the caller may see); empty
+    /// matches nothing.
+    pub workflows: Option<Vec<String>>,
     /// Evaluated at `now` (a task is `claimed` while a lease is live).
     pub status: Option<ReviewStatus>,
     /// `Some(true)`: unresolved and due at or before `now`.
@@ -83,6 +86,7 @@ impl ReviewFilter {
     pub fn at(now: Timestamp) -> Self {
         ReviewFilter {
             workflow: None,
+            workflows: None,
             status: None,
             overdue: None,
             overdue_notified: None,

@@ -33,6 +33,8 @@ pub async fn run(
             error: None,
             model: Some(c.model),
             rejected_input: false,
+            replaced_input: None,
+            verdict: None,
         },
         Err(e) => StepResult::failed(format!("classifier {model}: {}", e.message())),
     }

@@ -30,6 +30,8 @@ pub async fn run(
             error: None,
             model: Some(g.model),
             rejected_input: false,
+            replaced_input: None,
+            verdict: None,
         },
         Err(e) => StepResult::failed(format!("generation: {}", e.message())),
     }

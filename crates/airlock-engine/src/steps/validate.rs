@@ -61,5 +61,7 @@ pub fn run(
         error: None,
         model: None,
         rejected_input: !valid,
+        replaced_input: None,
+        verdict: None,
     }
 }

@@ -2,9 +2,11 @@
 //! OpenAPI document describes exactly what is sent; they are built from the
 //! engine's and the store's types and never read back.
 
+mod audit;
 mod error;
 mod feedback;
 mod health;
+mod keys;
 mod quality;
 mod quarantine;
 mod review;
@@ -13,9 +15,11 @@ mod webhook;
 mod words;
 mod workflow;
 
+pub use audit::{AuditPage, AuditRecordView, AuditVerificationView};
 pub use error::{ErrorDetail, ErrorResponse};
 pub use feedback::{FeedbackPage, FeedbackRequestBody, FeedbackView};
 pub use health::{HealthView, ReadinessView};
+pub use keys::{CreateKeyBody, CreatedKeyView, KeyList, KeyView, MeView};
 pub use quality::{
     BacklogView, DecisionTallyView, FeedbackSummaryView, LabelQualityView, QualityFiguresView,
     QualityReportView, ReviewTallyView, VersionQualityView,

@@ -51,6 +51,8 @@ pub enum StepKindView {
     Classify,
     Generate,
     Fallback,
+    Redact,
+    Guard,
 }
 
 impl From<airlock_core::StepKind> for StepKindView {
@@ -61,6 +63,8 @@ impl From<airlock_core::StepKind> for StepKindView {
             airlock_core::StepKind::Classify => StepKindView::Classify,
             airlock_core::StepKind::Generate => StepKindView::Generate,
             airlock_core::StepKind::Fallback => StepKindView::Fallback,
+            airlock_core::StepKind::Redact => StepKindView::Redact,
+            airlock_core::StepKind::Guard => StepKindView::Guard,
         }
     }
 }

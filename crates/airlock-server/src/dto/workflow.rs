@@ -77,6 +77,19 @@ pub struct StepDefinitionView {
     /// `fallback`: the template file rendered as the output text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub template: Option<String>,
+    /// `redact`: the kinds of personal data it redacts (absent: the
+    /// workflow's `[pii]` entities).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<String>>,
+    /// `redact`: `mask`, `placeholder` or `hash` (absent: the `[pii]` mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    /// `guard`: the score at which it acts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// `guard`: `block` or `review`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
 }
 
 /// One decision rule; the first whose `when` holds decides the run.
@@ -194,6 +207,10 @@ impl From<&Step> for StepDefinitionView {
             max_tokens: None,
             output: None,
             template: None,
+            entities: None,
+            mode: None,
+            threshold: None,
+            action: None,
         };
         match &step.kind {
             StepKind::Validate { checks } => {
@@ -222,6 +239,24 @@ impl From<&Step> for StepDefinitionView {
             StepKind::Fallback {
                 output: FallbackOutput::Template(template),
             } => view.template = Some(template.clone()),
+            StepKind::Redact { entities, mode } => {
+                view.entities = entities
+                    .as_ref()
+                    .map(|e| e.iter().map(|e| e.as_str().to_string()).collect());
+                view.mode = mode.map(|m| m.as_str().to_string());
+            }
+            StepKind::Guard {
+                text,
+                model,
+                threshold,
+                action,
+                ..
+            } => {
+                view.text = Some(text.source.clone());
+                view.model = model.clone();
+                view.threshold = Some(*threshold);
+                view.action = Some(action.as_str().to_string());
+            }
         }
         view
     }

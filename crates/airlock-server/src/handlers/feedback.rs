@@ -9,7 +9,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::body::BodyObject;
 use crate::dto::{ErrorResponse, FeedbackPage, FeedbackRequestBody, FeedbackView};
 use crate::extract::{parse_path_id, JsonBody, PathParam, QueryPairs};
@@ -39,10 +43,13 @@ use crate::state::AppState;
 )]
 pub async fn add_feedback(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody,
 ) -> Result<Response, ApiError> {
     let run_id: RunId = parse_path_id(&id, "run")?;
+    let run = state.engine.get_run(run_id).await?;
+    authorize::workflow(&state, &caller, Action::AddFeedback, &run.workflow).await?;
     let body = BodyObject::new(body, &["key", "label", "score", "outcome", "comment"])?;
     let request = FeedbackRequest {
         key: body.required_text("key")?,
@@ -79,13 +86,15 @@ pub async fn add_feedback(
 )]
 pub async fn list_feedback(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<FeedbackPage>, ApiError> {
     let run_id: RunId = parse_path_id(&id, "run")?;
     let filter = ListFeedbackParams::parse(pairs)?.into_filter(run_id);
     // An unknown run is a 404, not an empty list.
-    state.engine.get_run(run_id).await?;
+    let run = state.engine.get_run(run_id).await?;
+    authorize::workflow(&state, &caller, Action::ReadRun, &run.workflow).await?;
     let page = state.engine.list_feedback(&filter).await?;
     Ok(Json(FeedbackPage::from(page)))
 }

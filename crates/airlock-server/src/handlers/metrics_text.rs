@@ -4,6 +4,11 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 
+use airlock_policy::authz::Action;
+
+use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::state::AppState;
 
 /// The Prometheus text exposition format's media type.
@@ -17,6 +22,10 @@ const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
     tag = "operations",
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"))
 )]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(CONTENT_TYPE, PROMETHEUS_TEXT)], state.metrics.render())
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<impl IntoResponse, ApiError> {
+    authorize::service(&state, &caller, Action::ReadMetrics).await?;
+    Ok(([(CONTENT_TYPE, PROMETHEUS_TEXT)], state.metrics.render()))
 }

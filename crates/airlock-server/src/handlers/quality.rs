@@ -4,7 +4,11 @@ use airlock_engine::QualityReport;
 use axum::extract::State;
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::dto::{ErrorResponse, QualityReportView};
 use crate::extract::{PathParam, QueryPairs};
 use crate::query::QualityParams;
@@ -26,9 +30,11 @@ use crate::state::AppState;
 )]
 pub async fn workflow_quality(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(name): PathParam,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<QualityReport>, ApiError> {
+    authorize::workflow(&state, &caller, Action::ReadWorkflow, &name).await?;
     let params = QualityParams::parse(pairs)?;
     Ok(Json(state.engine.quality(&name, params.since).await?))
 }

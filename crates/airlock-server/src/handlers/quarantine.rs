@@ -3,7 +3,11 @@
 use axum::extract::State;
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::dto::{ErrorResponse, QuarantinePage, QuarantineView};
 use crate::extract::QueryPairs;
 use crate::query::ListQuarantineParams;
@@ -22,9 +26,17 @@ use crate::state::AppState;
 )]
 pub async fn list_quarantine(
     State(state): State<AppState>,
+    caller: Caller,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<QuarantinePage>, ApiError> {
-    let filter = ListQuarantineParams::parse(pairs)?.into_filter();
+    let mut filter = ListQuarantineParams::parse(pairs)?.into_filter();
+    filter.workflows = authorize::scope(
+        &state,
+        &caller,
+        Action::ReadQuarantine,
+        filter.workflow.as_deref(),
+    )
+    .await?;
     let page = state.engine.list_quarantine(&filter).await?;
     Ok(Json(QuarantinePage {
         items: page.items.into_iter().map(QuarantineView::from).collect(),

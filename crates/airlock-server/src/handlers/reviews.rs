@@ -1,13 +1,18 @@
 //! The review queue: list it, read one task with its run's context, and
-//! the reviewer operations claim, release and resolve. The reviewer is
-//! named in the request body until API keys exist (issue 5).
+//! the reviewer operations claim, release and resolve. The reviewer is the
+//! caller's API key (its name); a `reviewer` in the body, if given, must be
+//! that name.
 
 use airlock_core::{ReviewAction, ReviewId, Timestamp};
 use airlock_engine::ResolveRequest;
 use axum::extract::State;
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::body::BodyObject;
 use crate::dto::{
     ClaimRequest, ErrorResponse, ResolveRequestBody, ReviewDetailView, ReviewPage, ReviewView,
@@ -29,10 +34,13 @@ use crate::state::AppState;
 )]
 pub async fn list_reviews(
     State(state): State<AppState>,
+    caller: Caller,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<ReviewPage>, ApiError> {
     let now = Timestamp::now();
-    let filter = ListReviewsParams::parse(pairs)?.into_filter(now)?;
+    let mut filter = ListReviewsParams::parse(pairs)?.into_filter(now)?;
+    filter.workflows =
+        authorize::scope(&state, &caller, Action::ReadReview, filter.workflow.as_deref()).await?;
     let page = state.engine.list_reviews(&filter).await?;
     Ok(Json(ReviewPage::new(page, now)))
 }
@@ -53,10 +61,12 @@ pub async fn list_reviews(
 )]
 pub async fn get_review(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
 ) -> Result<Json<ReviewDetailView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let task = state.engine.get_review(id).await?;
+    authorize::workflow(&state, &caller, Action::ReadReview, &task.workflow).await?;
     let run = state.engine.get_run(task.run_id).await?;
     Ok(Json(ReviewDetailView::new(task, run, Timestamp::now())))
 }
@@ -81,11 +91,14 @@ pub async fn get_review(
 )]
 pub async fn claim_review(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody,
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
-    let reviewer = BodyObject::new(body, &["reviewer"])?.required_text("reviewer")?;
+    let body = BodyObject::new(body, &["reviewer"])?;
+    let reviewer = reviewer_of(&caller, &body)?;
+    may_resolve(&state, &caller, id).await?;
     let task = state.engine.claim_review(id, &reviewer).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
@@ -107,11 +120,14 @@ pub async fn claim_review(
 )]
 pub async fn release_review(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody,
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
-    let reviewer = BodyObject::new(body, &["reviewer"])?.required_text("reviewer")?;
+    let body = BodyObject::new(body, &["reviewer"])?;
+    let reviewer = reviewer_of(&caller, &body)?;
+    may_resolve(&state, &caller, id).await?;
     let task = state.engine.release_review(id, &reviewer).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
@@ -139,13 +155,16 @@ pub async fn release_review(
 )]
 pub async fn resolve_review(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
     JsonBody(body): JsonBody,
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer", "action", "output", "label", "reason"])?;
+    let reviewer = reviewer_of(&caller, &body)?;
+    may_resolve(&state, &caller, id).await?;
     let request = ResolveRequest {
-        reviewer: body.required_text("reviewer")?,
+        reviewer,
         action: body.required_text("action")?.parse::<ReviewAction>()?,
         output: body.value("output"),
         label: body.text("label")?,
@@ -153,4 +172,26 @@ pub async fn resolve_review(
     };
     let task = state.engine.resolve_review(id, request).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
+}
+
+/// The reviewer a request acts as: the caller's key name. A `reviewer`
+/// member, if sent, must be that name (nobody acts for someone else).
+fn reviewer_of(caller: &Caller, body: &BodyObject) -> Result<String, ApiError> {
+    let own = &caller.principal.name;
+    match body.text("reviewer")? {
+        Some(named) if &named != own => Err(airlock_core::Error::forbidden(format!(
+            "{} cannot act as reviewer `{named}`",
+            caller.principal.describe()
+        ))
+        .with_field("reviewer")
+        .with_hint("leave `reviewer` out: the reviewer is the key's name")
+        .into()),
+        _ => Ok(own.clone()),
+    }
+}
+
+/// `resolve_review` on the task's workflow (claims, releases and votes).
+async fn may_resolve(state: &AppState, caller: &Caller, id: ReviewId) -> Result<(), ApiError> {
+    let task = state.engine.get_review(id).await?;
+    authorize::workflow(state, caller, Action::ResolveReview, &task.workflow).await
 }

@@ -8,7 +8,11 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::dto::{ErrorResponse, RunPage, RunView, StoredRunView};
 use crate::extract::{parse_path_id, JsonBody, PathParam, QueryPairs};
 use crate::query::ListRunsParams;
@@ -52,10 +56,12 @@ pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-
 )]
 pub async fn create_run(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(name): PathParam,
     headers: HeaderMap,
     JsonBody(input): JsonBody,
 ) -> Result<Response, ApiError> {
+    authorize::workflow(&state, &caller, Action::Run, &name).await?;
     let idempotency_key = match headers.get(IDEMPOTENCY_KEY) {
         None => None,
         Some(value) => Some(value.to_str().map(str::to_string).map_err(|_| {
@@ -68,6 +74,7 @@ pub async fn create_run(
         workflow: name,
         input,
         idempotency_key,
+        key_id: Some(caller.principal.key_id.clone()),
     };
     // The run executes in its own task so that a client hanging up or the
     // request timing out does not cut it short: it still completes and is
@@ -98,24 +105,45 @@ fn run_response(outcome: RunOutcome) -> Response {
 }
 
 /// One stored run, with its input, its review (if it went to review), the
-/// final output and who decided it.
+/// final output and who decided it. Payloads are shown redacted, as
+/// stored; `?view=raw` shows the unredacted payload the workflow kept, to
+/// callers allowed to read raw data (`read_raw`).
 #[utoipa::path(
     get,
     path = "/v1/runs/{id}",
     tag = "runs",
-    params(("id" = String, Path, description = "The run id (a ULID)")),
+    params(("id" = String, Path, description = "The run id (a ULID)"),
+           ("view" = Option<String>, Query, description = "`redacted` (default) or `raw`")),
     responses(
         (status = 200, description = "The run", body = StoredRunView),
-        (status = 400, description = "`id` is not a ULID", body = ErrorResponse),
-        (status = 404, description = "No run with this id", body = ErrorResponse),
+        (status = 400, description = "`id` is not a ULID, or a bad `view`", body = ErrorResponse),
+        (status = 401, description = "No valid API key", body = ErrorResponse),
+        (status = 403, description = "The key may not read this workflow's runs (or raw payloads)", body = ErrorResponse),
+        (status = 404, description = "No run with this id, or (for `view=raw`) no raw payload kept", body = ErrorResponse),
     )
 )]
 pub async fn get_run(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
+    QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<StoredRunView>, ApiError> {
     let id: RunId = parse_path_id(&id, "run")?;
+    let raw = crate::query::parse_view(pairs)?;
     let (run, review) = state.engine.get_run_with_review(id).await?;
+    authorize::workflow(&state, &caller, Action::ReadRun, &run.workflow).await?;
+    let run = if raw {
+        authorize::workflow(&state, &caller, Action::ReadRaw, &run.workflow).await?;
+        let payload = state.engine.get_raw_payload(id).await?.ok_or_else(|| {
+            Error::not_found(format!(
+                "run {id} has no raw payload (its workflow does not keep one, or it was purged)"
+            ))
+            .with_field("view")
+        })?;
+        airlock_engine::with_raw_payload(run, &payload)
+    } else {
+        run
+    };
     Ok(Json(StoredRunView::new(run, review, Timestamp::now())))
 }
 
@@ -132,9 +160,12 @@ pub async fn get_run(
 )]
 pub async fn list_runs(
     State(state): State<AppState>,
+    caller: Caller,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<RunPage>, ApiError> {
-    let filter = ListRunsParams::parse(pairs)?.into_filter();
+    let mut filter = ListRunsParams::parse(pairs)?.into_filter();
+    filter.workflows =
+        authorize::scope(&state, &caller, Action::ReadRun, filter.workflow.as_deref()).await?;
     let page = state.engine.list_runs(&filter).await?;
     Ok(Json(RunPage::from(page)))
 }

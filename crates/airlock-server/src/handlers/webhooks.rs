@@ -6,7 +6,11 @@ use airlock_store::OutboxStore;
 use axum::extract::State;
 use axum::Json;
 
+use airlock_policy::authz::Action;
+
 use crate::api_error::ApiError;
+use crate::auth::Caller;
+use crate::authorize;
 use crate::dto::{AttemptView, DeliveryDetailView, DeliveryPage, DeliveryView, ErrorResponse};
 use crate::extract::{parse_path_id, PathParam, QueryPairs};
 use crate::query::ListDeliveriesParams;
@@ -25,8 +29,10 @@ use crate::state::AppState;
 )]
 pub async fn list_deliveries(
     State(state): State<AppState>,
+    caller: Caller,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<DeliveryPage>, ApiError> {
+    authorize::service(&state, &caller, Action::ReadDeliveries).await?;
     let filter = ListDeliveriesParams::parse(pairs)?.into_filter();
     let page = state.engine.store().list_deliveries(&filter).await?;
     Ok(Json(DeliveryPage::from(page)))
@@ -46,8 +52,10 @@ pub async fn list_deliveries(
 )]
 pub async fn get_delivery(
     State(state): State<AppState>,
+    caller: Caller,
     PathParam(id): PathParam,
 ) -> Result<Json<DeliveryDetailView>, ApiError> {
+    authorize::service(&state, &caller, Action::ReadDeliveries).await?;
     let id: DeliveryId = parse_path_id(&id, "delivery")?;
     let store = state.engine.store();
     let delivery = store.get_delivery(id).await?.ok_or_else(|| {

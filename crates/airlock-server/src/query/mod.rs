@@ -8,6 +8,7 @@
 //! they are about and the API promises `error.field`. One file per
 //! resource; the shared value parsers are here.
 
+mod audit;
 mod feedback;
 mod quality;
 mod reviews;
@@ -20,11 +21,30 @@ use std::time::Duration;
 use airlock_core::{Error, Result, Timestamp};
 use airlock_store::MAX_PAGE_LIMIT;
 
+pub use audit::{ListAuditParams, VerifyAuditParams};
 pub use feedback::ListFeedbackParams;
 pub use quality::QualityParams;
 pub use reviews::{review_filter_from_query, ListReviewsParams};
 pub use runs::{ListQuarantineParams, ListRunsParams};
 pub use webhooks::ListDeliveriesParams;
+
+/// `?view=` of a run read: `false` for `redacted` (the default), `true`
+/// for `raw`.
+pub fn parse_view(pairs: Vec<(String, String)>) -> Result<bool> {
+    let mut raw = false;
+    for (_, value) in checked(pairs, &["view"])? {
+        raw = match value.as_str() {
+            "redacted" => false,
+            "raw" => true,
+            other => {
+                return Err(Error::invalid_input(format!("`view` is `{other}`"))
+                    .with_field("view")
+                    .with_hint("use `redacted` (the default) or `raw`"))
+            }
+        };
+    }
+    Ok(raw)
+}
 
 /// The pairs, once every name is known, given once and with a value.
 fn checked(pairs: Vec<(String, String)>, known: &[&str]) -> Result<Vec<(String, String)>> {

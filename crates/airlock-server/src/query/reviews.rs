@@ -67,6 +67,7 @@ impl ListReviewsParams {
             Some(age) => Some(before(now, age)?),
         };
         Ok(ReviewFilter {
+            workflows: None,
             workflow: self.workflow,
             status: self.status,
             overdue: self.overdue,

@@ -60,6 +60,7 @@ impl ListRunsParams {
 
     pub fn into_filter(self) -> RunFilter {
         RunFilter {
+            workflows: None,
             workflow: self.workflow,
             decision: self.decision,
             since: self.since,
@@ -86,6 +87,7 @@ impl ListQuarantineParams {
 
     pub fn into_filter(self) -> QuarantineFilter {
         QuarantineFilter {
+            workflows: None,
             workflow: self.workflow,
             limit: self.limit,
             cursor: self.cursor,

@@ -165,6 +165,9 @@ pub(crate) async fn list(pool: &PgPool, filter: &ReviewFilter) -> Result<Page<Re
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
     }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
+    }
     if let Some(label) = &filter.label {
         query
             .push(" AND suggested_label = ")

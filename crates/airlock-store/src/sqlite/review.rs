@@ -100,6 +100,9 @@ pub(crate) async fn list(pool: &SqlitePool, filter: &ReviewFilter) -> Result<Pag
     if let Some(workflow) = &filter.workflow {
         query.push(" AND workflow = ").push_bind(workflow.clone());
     }
+    if let Some(allowed) = &filter.workflows {
+        crate::keyset::push_workflow_allowlist(&mut query, allowed);
+    }
     if let Some(label) = &filter.label {
         query
             .push(" AND suggested_label = ")
