@@ -1,6 +1,7 @@
 //! Measures `Authorizer::authorize()` per call: the overhead the policy
 //! check adds to each HTTP request. Run with
-//! `cargo run --release -p airlock-policy --example authz_bench [calls]`.
+//! `cargo run --release -p airlock-policy --example authz_bench [calls] [only]`
+//! (`only`: run just the cases whose label contains it).
 //!
 //! Cases: the default policies alone, allowed and default-denied; the
 //! defaults plus an operator `forbid` that fires; a key granted 100
@@ -24,6 +25,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(n) => n.parse()?,
         None => 100_000,
     };
+    let only = std::env::args().nth(2).unwrap_or_default();
+    let time = |label: &str, calls: u32, decide: &mut dyn FnMut() -> bool| {
+        if label.contains(&only) {
+            time(label, calls, decide);
+        }
+    };
     let defaults = load(&PolicySources::defaults())?;
     let with_forbid = load(&PolicySources::defaults().with("ops.cedar", FORBID))?;
 
@@ -39,38 +46,50 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
 
     println!("authorize(): {calls} calls per case, µs per call");
-    time("defaults, app run (allowed)", calls, || {
+    time("defaults, app run (allowed)", calls, &mut || {
         defaults.authorize(&app, Action::Run, &low).allowed
     });
-    time("defaults, app resolve_review (default deny)", calls, || {
-        defaults
-            .authorize(&app, Action::ResolveReview, &low)
-            .allowed
-    });
-    time("defaults, app read_api_docs on the service", calls, || {
-        defaults
-            .authorize(&app, Action::ReadApiDocs, &Resource::Service)
-            .allowed
-    });
+    time(
+        "defaults, app resolve_review (default deny)",
+        calls,
+        &mut || {
+            defaults
+                .authorize(&app, Action::ResolveReview, &low)
+                .allowed
+        },
+    );
+    time(
+        "defaults, app read_api_docs on the service",
+        calls,
+        &mut || {
+            defaults
+                .authorize(&app, Action::ReadApiDocs, &Resource::Service)
+                .allowed
+        },
+    );
     time(
         "defaults + forbid, app run high risk (forbidden)",
         calls,
-        || with_forbid.authorize(&app, Action::Run, &high).allowed,
+        &mut || with_forbid.authorize(&app, Action::Run, &high).allowed,
     );
-    time("defaults, developer granted 100 workflows", calls, || {
-        defaults
-            .authorize(
-                &wide,
-                Action::ReadRun,
-                &Resource::Workflow(workflow("workflow-099", "low")),
-            )
-            .allowed
-    });
+    time(
+        "defaults, developer granted 100 workflows",
+        calls,
+        &mut || {
+            defaults
+                .authorize(
+                    &wide,
+                    Action::ReadRun,
+                    &Resource::Workflow(workflow("workflow-099", "low")),
+                )
+                .allowed
+        },
+    );
     let listing_calls = (calls / 100).max(1);
     time(
         "allowed_workflows over 100 workflows (per listing)",
         listing_calls,
-        || {
+        &mut || {
             !defaults
                 .allowed_workflows(&wide, Action::ReadRun, &listing)
                 .is_empty()
@@ -89,7 +108,7 @@ fn load(sources: &PolicySources) -> Result<Authorizer, String> {
     })
 }
 
-fn time(label: &str, calls: u32, mut decide: impl FnMut() -> bool) {
+fn time(label: &str, calls: u32, decide: &mut dyn FnMut() -> bool) {
     for _ in 0..calls.min(1_000) {
         black_box(decide());
     }

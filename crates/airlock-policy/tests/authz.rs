@@ -492,6 +492,68 @@ fn allowed_workflows_filters_a_listing() {
         .is_empty());
 }
 
+/// `allowed_workflows` must say exactly what `authorize` says, workflow by
+/// workflow.
+fn assert_listing_agrees(
+    authorizer: &Authorizer,
+    caller: &Principal,
+    listing: &[WorkflowResource],
+) {
+    for action in Action::ALL {
+        let one_by_one: Vec<String> = listing
+            .iter()
+            .filter(|w| {
+                authorizer
+                    .authorize(caller, *action, &Resource::Workflow((*w).clone()))
+                    .allowed
+            })
+            .map(|w| w.name.clone())
+            .collect();
+        assert_eq!(
+            authorizer.allowed_workflows(caller, *action, listing),
+            one_by_one,
+            "{} {action}",
+            caller.role
+        );
+    }
+}
+
+#[test]
+fn allowed_workflows_agrees_with_authorize_for_every_role_and_action() {
+    let sources = PolicySources::defaults().with("ops.cedar", FORBID_HIGH_RISK_FOR_APPS);
+    let authorizer = Authorizer::new(&sources).unwrap();
+    let listing = [
+        workflow(GRANTED, "high"),
+        workflow(UNGRANTED, "low"),
+        workflow("third", "medium"),
+        workflow(GRANTED, "low"),
+    ];
+    for role in Role::ALL {
+        assert_listing_agrees(&authorizer, &granted_only(*role), &listing);
+        assert_listing_agrees(&authorizer, &principal(*role, WorkflowGrant::All), &listing);
+    }
+}
+
+#[test]
+fn allowed_workflows_agrees_when_a_policy_names_a_workflow_entity() {
+    // Alone, a request for `other` does not hold `elsewhere`, so this
+    // policy fails to evaluate and denies; the listing must not differ
+    // because `elsewhere` is in the same listing.
+    let text = r#"
+@id("owner-of-elsewhere")
+permit (principal in Airlock::Role::"reviewer", action == Airlock::Action::"run", resource)
+when { Airlock::Workflow::"elsewhere".owner == "support-team" };
+"#;
+    let authorizer = Authorizer::new(&PolicySources::defaults().with("ops.cedar", text)).unwrap();
+    let reviewer = granted_only(Role::Reviewer);
+    let listing = [workflow("elsewhere", "low"), workflow("other", "low")];
+    assert_eq!(
+        authorizer.allowed_workflows(&reviewer, Action::Run, &listing),
+        ["elsewhere"]
+    );
+    assert_listing_agrees(&authorizer, &reviewer, &listing);
+}
+
 #[test]
 fn a_bad_reload_keeps_the_old_set_and_a_good_one_takes_effect() {
     let authorizer = defaults();

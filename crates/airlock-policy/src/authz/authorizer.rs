@@ -7,8 +7,8 @@ use std::sync::Arc;
 use airlock_core::Principal;
 use arc_swap::ArcSwap;
 
-use super::action::{Action, ResourceKind};
-use super::decision::{decide, AccessDecision};
+use super::action::Action;
+use super::decision::{allowed_in_listing, decide, AccessDecision};
 use super::entities::PrincipalEntity;
 use super::load::LoadedPolicies;
 use super::problem::PolicyProblem;
@@ -94,26 +94,8 @@ impl Authorizer {
         action: Action,
         workflows: &[WorkflowResource],
     ) -> Vec<String> {
-        if action.resource_kind() != ResourceKind::Workflow {
-            return Vec::new();
-        }
         let policies = self.current.load();
         let entity = PrincipalEntity::new(principal);
-        workflows
-            .iter()
-            .filter(|workflow| {
-                let resource = Resource::Workflow((*workflow).clone());
-                decide(
-                    &policies,
-                    &self.cedar,
-                    principal,
-                    entity.as_ref(),
-                    action,
-                    &resource,
-                )
-                .allowed
-            })
-            .map(|workflow| workflow.name.clone())
-            .collect()
+        allowed_in_listing(&policies, &self.cedar, entity.as_ref(), action, workflows)
     }
 }

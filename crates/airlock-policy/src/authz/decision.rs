@@ -3,14 +3,16 @@
 //! denies: Cedar skips a `forbid` whose condition errors, which would let
 //! a broken guard open access, so Airlock fails closed instead.
 
+use std::collections::HashSet;
+
 use airlock_core::Principal;
-use cedar_policy::{AuthorizationError, Decision, PolicyId};
+use cedar_policy::{AuthorizationError, Decision, PolicyId, Response};
 use serde::Serialize;
 
-use super::action::Action;
-use super::entities::{cedar_request, PrincipalEntity};
+use super::action::{Action, ResourceKind};
+use super::entities::{cedar_request, listing_requests, PrincipalEntity};
 use super::load::LoadedPolicies;
-use super::resource::Resource;
+use super::resource::{Resource, WorkflowResource};
 
 /// The answer to "may this principal do this action on this resource?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,7 +25,7 @@ pub struct AccessDecision {
     /// forbids that denied, or the policies whose evaluation failed; empty
     /// for a default deny.
     pub policies: Vec<String>,
-    /// Evaluation errors, as `policy `<id>`: <message>`.
+    /// Evaluation errors, as ``policy `<id>`: <message>``.
     pub errors: Vec<String>,
     /// The fingerprint of the policy set that decided.
     pub fingerprint: String,
@@ -42,7 +44,7 @@ impl AccessDecision {
 }
 
 /// Decides `action` on `resource` for `principal`, whose entity is
-/// `principal_entity` (or the error building it).
+/// `principal_entity` (or the error building it), and explains it.
 pub(crate) fn decide(
     policies: &LoadedPolicies,
     cedar: &cedar_policy::Authorizer,
@@ -51,24 +53,94 @@ pub(crate) fn decide(
     action: Action,
     resource: &Resource,
 ) -> AccessDecision {
+    match evaluate(policies, cedar, principal_entity, action, resource) {
+        Ok(response) => explain(policies, &response, principal, action, resource),
+        Err(reason) => AccessDecision::deny(policies, reason),
+    }
+}
+
+/// The names of those of `workflows` that `action` is allowed on, without
+/// building explanations, each exactly as [`decide`] would decide it.
+///
+/// When it cannot change an answer, the workflows share one set of
+/// entities, built once. It could change one when a policy names a
+/// workflow entity literally (`Airlock::Workflow::"x".owner`): alone, a
+/// request does not hold `x`, in a shared set it might; and when two
+/// workflows share a name. Then each workflow is decided on its own.
+pub(crate) fn allowed_in_listing(
+    policies: &LoadedPolicies,
+    cedar: &cedar_policy::Authorizer,
+    principal_entity: Result<&PrincipalEntity, &String>,
+    action: Action,
+    workflows: &[WorkflowResource],
+) -> Vec<String> {
+    if action.resource_kind() != ResourceKind::Workflow {
+        return Vec::new();
+    }
+    let Ok(principal_entity) = principal_entity else {
+        return Vec::new();
+    };
+    let mut names = HashSet::with_capacity(workflows.len());
+    let unique = workflows.iter().all(|w| names.insert(w.name.as_str()));
+    if !unique || policies.names_workflow_entities() {
+        return workflows
+            .iter()
+            .filter(|workflow| {
+                let resource = Resource::Workflow((*workflow).clone());
+                evaluate(policies, cedar, Ok(principal_entity), action, &resource)
+                    .is_ok_and(|response| is_clean_allow(&response))
+            })
+            .map(|workflow| workflow.name.clone())
+            .collect();
+    }
+    let Ok((entities, requests)) = listing_requests(principal_entity, action, workflows) else {
+        return Vec::new();
+    };
+    workflows
+        .iter()
+        .zip(requests)
+        .filter(|(_, request)| {
+            is_clean_allow(&cedar.is_authorized(request, policies.cedar_set(), &entities))
+        })
+        .map(|(workflow, _)| workflow.name.clone())
+        .collect()
+}
+
+/// Allowed, with no policy failing to evaluate (any error denies).
+fn is_clean_allow(response: &Response) -> bool {
+    response.decision() == Decision::Allow && response.diagnostics().errors().next().is_none()
+}
+
+/// Cedar's response, or why the request was denied before asking Cedar.
+fn evaluate(
+    policies: &LoadedPolicies,
+    cedar: &cedar_policy::Authorizer,
+    principal_entity: Result<&PrincipalEntity, &String>,
+    action: Action,
+    resource: &Resource,
+) -> Result<Response, String> {
     if action.resource_kind() != resource.kind() {
-        return AccessDecision::deny(
-            policies,
-            format!(
-                "action `{action}` applies to a {}, not to {}",
-                action.resource_kind(),
-                resource.describe()
-            ),
-        );
+        return Err(format!(
+            "action `{action}` applies to a {}, not to {}",
+            action.resource_kind(),
+            resource.describe()
+        ));
     }
     let built = principal_entity
         .map_err(String::clone)
-        .and_then(|entity| cedar_request(entity, action, resource));
-    let built = match built {
-        Ok(built) => built,
-        Err(err) => return AccessDecision::deny(policies, format!("denied: {err}")),
-    };
-    let response = cedar.is_authorized(&built.request, policies.cedar_set(), &built.entities);
+        .and_then(|entity| cedar_request(entity, action, resource))
+        .map_err(|err| format!("denied: {err}"))?;
+    Ok(cedar.is_authorized(&built.request, policies.cedar_set(), &built.entities))
+}
+
+/// The decision for Cedar's `response`, with its reason in words.
+fn explain(
+    policies: &LoadedPolicies,
+    response: &Response,
+    principal: &Principal,
+    action: Action,
+    resource: &Resource,
+) -> AccessDecision {
     let mut deciding: Vec<&PolicyId> = response.diagnostics().reason().collect();
     deciding.sort();
     let mut failed: Vec<(&PolicyId, String)> = response
@@ -146,13 +218,7 @@ fn default_deny_reason(principal: &Principal, action: Action, resource: &Resourc
 
 /// ``policy `a` (its reason)`` or ``policies `a` (its reason), `b` ``.
 fn list_policies(policies: &LoadedPolicies, ids: &[&PolicyId]) -> String {
-    let described: Vec<String> = ids
-        .iter()
-        .map(|id| match policies.reason_of(id) {
-            Some(reason) => format!("`{id}` ({reason})"),
-            None => format!("`{id}`"),
-        })
-        .collect();
+    let described: Vec<String> = ids.iter().map(|id| policies.describe(id)).collect();
     let noun = if ids.len() == 1 { "policy" } else { "policies" };
     format!("{noun} {}", described.join(", "))
 }

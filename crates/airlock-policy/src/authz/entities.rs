@@ -124,11 +124,6 @@ pub(crate) fn cedar_request(
     resource: &Resource,
 ) -> Result<CedarRequest, String> {
     let names = names()?;
-    let action_uid = names
-        .actions
-        .get(action.index())
-        .cloned()
-        .ok_or_else(|| format!("internal error: no entity for action `{action}`"))?;
     let (resource_uid, resource_entity) = match resource {
         Resource::Workflow(workflow) => {
             let (uid, entity) = workflow_entity(names, workflow)?;
@@ -141,15 +136,51 @@ pub(crate) fn cedar_request(
         None,
     )
     .map_err(|err| format!("cannot build the request entities: {err}"))?;
-    let request = Request::new(
+    let request = request(names, principal, action, resource_uid)?;
+    Ok(CedarRequest { request, entities })
+}
+
+/// One request per workflow of a listing, all sharing one set of entities
+/// (the principal and every workflow), so the entity hierarchy is built
+/// once rather than once per workflow. Workflow names must be unique.
+pub(crate) fn listing_requests(
+    principal: &PrincipalEntity,
+    action: Action,
+    workflows: &[WorkflowResource],
+) -> Result<(Entities, Vec<Request>), String> {
+    let names = names()?;
+    let mut entities = Vec::with_capacity(workflows.len() + 1);
+    let mut requests = Vec::with_capacity(workflows.len());
+    entities.push(principal.entity.clone());
+    for workflow in workflows {
+        let (uid, entity) = workflow_entity(names, workflow)?;
+        requests.push(request(names, principal, action, uid)?);
+        entities.push(entity);
+    }
+    let entities = Entities::from_entities(entities, None)
+        .map_err(|err| format!("cannot build the listing entities: {err}"))?;
+    Ok((entities, requests))
+}
+
+fn request(
+    names: &Names,
+    principal: &PrincipalEntity,
+    action: Action,
+    resource: EntityUid,
+) -> Result<Request, String> {
+    let action_uid = names
+        .actions
+        .get(action.index())
+        .cloned()
+        .ok_or_else(|| format!("internal error: no entity for action `{action}`"))?;
+    Request::new(
         principal.uid.clone(),
         action_uid,
-        resource_uid,
+        resource,
         Context::empty(),
         None,
     )
-    .map_err(|err| format!("cannot build the request: {err}"))?;
-    Ok(CedarRequest { request, entities })
+    .map_err(|err| format!("cannot build the request: {err}"))
 }
 
 fn workflow_uid(names: &Names, name: &str) -> EntityUid {

@@ -20,6 +20,8 @@ pub const ID_ANNOTATION: &str = "id";
 /// (`@reason("...")`).
 pub const REASON_ANNOTATION: &str = "reason";
 
+const WORKFLOW_TYPE: &str = "Airlock::Workflow";
+
 /// Whether a policy permits or forbids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PolicyEffect {
@@ -47,6 +49,12 @@ pub struct PolicyInfo {
 pub struct LoadedPolicies {
     set: PolicySet,
     policies: Vec<PolicyInfo>,
+    /// Policy id to how decisions name it: ``"`id` (reason)"``. Built once
+    /// here: looking annotations up in the Cedar set parses the key each
+    /// time, which was a seventh of a decision's cost.
+    described: HashMap<String, String>,
+    /// Whether a policy names an `Airlock::Workflow` entity literally.
+    names_workflow_entities: bool,
     warnings: Vec<PolicyProblem>,
     fingerprint: String,
 }
@@ -128,9 +136,27 @@ impl LoadedPolicies {
                 "no policies are loaded: every request will be denied",
             ));
         }
+        let described = policies
+            .iter()
+            .map(|info| {
+                let text = match &info.reason {
+                    Some(reason) => format!("`{}` ({reason})", info.id),
+                    None => format!("`{}`", info.id),
+                };
+                (info.id.clone(), text)
+            })
+            .collect();
+        let names_workflow_entities = set.policies().any(|policy| {
+            policy
+                .entity_literals()
+                .iter()
+                .any(|uid| uid.type_name().to_string() == WORKFLOW_TYPE)
+        });
         Ok(LoadedPolicies {
             set,
             policies,
+            described,
+            names_workflow_entities,
             warnings,
             fingerprint: fingerprint(sources),
         })
@@ -153,13 +179,24 @@ impl LoadedPolicies {
         &self.warnings
     }
 
+    /// Whether some policy names a workflow entity literally, e.g.
+    /// `Airlock::Workflow::"x".owner`.
+    pub(crate) fn names_workflow_entities(&self) -> bool {
+        self.names_workflow_entities
+    }
+
     pub(crate) fn cedar_set(&self) -> &PolicySet {
         &self.set
     }
 
-    /// The `@reason` of policy `id`, if it has one.
-    pub(crate) fn reason_of(&self, id: &PolicyId) -> Option<&str> {
-        self.set.annotation(id, REASON_ANNOTATION)
+    /// How decisions name policy `id`: its id in backquotes, followed by
+    /// its `@reason` in parentheses when it has one.
+    pub(crate) fn describe(&self, id: &PolicyId) -> String {
+        let id: &str = id.as_ref();
+        match self.described.get(id) {
+            Some(text) => text.clone(),
+            None => format!("`{id}`"),
+        }
     }
 }
 
