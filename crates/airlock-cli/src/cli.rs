@@ -2,7 +2,7 @@
 //! beside its implementation in `commands/`.
 
 use crate::commands::{
-    check, classify, dataset, embed, generate, models, review, run, runs, serve,
+    audit, check, classify, dataset, embed, generate, keys, models, review, run, runs, serve,
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,4 +63,10 @@ pub enum Command {
     /// Export what people labelled (reviews, feedback) as training data.
     #[command(subcommand)]
     Dataset(dataset::DatasetCommand),
+    /// Create, list and revoke API keys (in the configured database).
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Verify, read and checkpoint the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
 }

@@ -117,6 +117,7 @@ async fn run(engine: &Engine, subject: &str, message: &str) -> RunRecord {
             workflow: "triage".into(),
             input: json!({"subject": subject, "message": message}),
             idempotency_key: None,
+            key_id: None,
         })
         .await
         .expect("run")
@@ -182,7 +183,7 @@ fn export_writes_reviewed_and_feedback_labels_with_provenance() {
             let store = Store::connect(&db.url, Durability::Fsync)
                 .await
                 .expect("connect");
-            let engine = Engine::new(workflows, store, Arc::new(KeywordModels));
+            let engine = Engine::new(workflows, store, Arc::new(KeywordModels)).expect("the engine builds");
 
             let approved = run(&engine, "Lost", "my card is gone").await;
             let overridden = run(&engine, "Where", "has my money gone").await;

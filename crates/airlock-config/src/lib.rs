@@ -15,7 +15,7 @@ pub use settings::{
     ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
 };
 pub use security::{
-    AuditSettings, AuthSettings, EncryptionSettings, RetentionSettings, SecretSource,
-    AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV,
+    AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings, SecretSource,
+    AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV, PII_HASH_KEY_ENV,
 };
 pub use webhooks::{MAX_ATTEMPTS_LIMIT, MIN_SECRET_BYTES};

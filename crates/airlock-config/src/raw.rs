@@ -36,6 +36,8 @@ pub struct RawConfig {
     pub encryption: RawEncryption,
     #[serde(default)]
     pub retention: RawRetention,
+    #[serde(default)]
+    pub pii: RawPii,
 }
 
 /// `[server]`: the HTTP API.
@@ -183,4 +185,15 @@ pub struct RawRetention {
     /// How often payloads past their workflow's retention are purged
     /// (default 1 hour).
     pub purge_every: Option<String>,
+}
+
+/// `[pii]`: server-wide settings of PII redaction.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPii {
+    /// File holding the key of `hash` redaction (64 hex digits); default
+    /// `<data_dir>/pii-hash.key`, generated on first start.
+    pub hash_key_file: Option<PathBuf>,
+    /// ...or the environment variable holding it.
+    pub hash_key_env: Option<String>,
 }

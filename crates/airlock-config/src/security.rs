@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::raw::{RawAudit, RawAuth, RawEncryption, RawRetention};
+use crate::raw::{RawAudit, RawAuth, RawEncryption, RawPii, RawRetention};
 
 /// Where a secret is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +47,16 @@ pub struct AuditSettings {
 pub struct EncryptionSettings {
     pub keys: Vec<(String, SecretSource)>,
 }
+
+/// `[pii]`: the key of `hash` redaction (the same value gives the same
+/// token across runs and servers sharing the key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PiiSettings {
+    pub hash_key: SecretSource,
+}
+
+/// Overrides `[pii]` hash key: the key itself.
+pub const PII_HASH_KEY_ENV: &str = "AIRLOCK_PII_HASH_KEY";
 
 /// `[retention]`.
 #[derive(Debug, Clone, PartialEq)]
@@ -187,6 +197,35 @@ pub(crate) fn resolve_encryption(
         ));
     }
     EncryptionSettings { keys }
+}
+
+pub(crate) fn resolve_pii(
+    raw: RawPii,
+    base: &Path,
+    data_dir: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    problems: &mut Vec<String>,
+) -> PiiSettings {
+    let generated = SecretSource::Generated(data_dir.join("pii-hash.key"));
+    let hash_key = if env(PII_HASH_KEY_ENV).is_some() {
+        SecretSource::Env(PII_HASH_KEY_ENV.to_string())
+    } else {
+        match (raw.hash_key_file, raw.hash_key_env) {
+            (Some(_), Some(_)) => {
+                problems.push("pii: set hash_key_file or hash_key_env, not both".to_string());
+                generated
+            }
+            (Some(file), None) => SecretSource::File(relative_to(base, file)),
+            (None, Some(var)) => {
+                if env(&var).is_none() {
+                    problems.push(format!("pii.hash_key_env names {var}, which is not set"));
+                }
+                SecretSource::Env(var)
+            }
+            (None, None) => generated,
+        }
+    };
+    PiiSettings { hash_key }
 }
 
 pub(crate) fn resolve_retention(raw: RawRetention, problems: &mut Vec<String>) -> RetentionSettings {

@@ -3,8 +3,8 @@
 
 use crate::raw::{RawConfig, RawDatabase, RawInference, RawServer};
 use crate::security::{
-    resolve_audit, resolve_auth, resolve_encryption, resolve_retention, AuditSettings,
-    AuthSettings, EncryptionSettings, RetentionSettings,
+    resolve_audit, resolve_auth, resolve_encryption, resolve_pii, resolve_retention,
+    AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings,
 };
 use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
 use airlock_core::{Durability, Error, Result};
@@ -169,6 +169,7 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub encryption: EncryptionSettings,
     pub retention: RetentionSettings,
+    pub pii: PiiSettings,
 }
 
 impl Settings {
@@ -231,6 +232,7 @@ impl Settings {
         let audit = resolve_audit(raw.audit, &base, &data_dir, &env, &mut problems);
         let encryption = resolve_encryption(raw.encryption, &base, &data_dir, &env, &mut problems);
         let retention = resolve_retention(raw.retention, &mut problems);
+        let pii = resolve_pii(raw.pii, &base, &data_dir, &env, &mut problems);
         let workflows_dir = overrides
             .workflows_dir
             .clone()
@@ -266,6 +268,7 @@ impl Settings {
             audit,
             encryption,
             retention,
+            pii,
         })
     }
 }

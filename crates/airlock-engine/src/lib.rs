@@ -28,6 +28,7 @@ mod outcome;
 mod privacy;
 mod quality;
 mod quality_metrics;
+mod retention;
 mod review;
 mod steps;
 

@@ -35,7 +35,7 @@ async fn fixture(db: &TestDatabase) -> Fixture {
         .await
         .expect("connect");
     let models = Arc::new(FakeModels::default());
-    let engine = Engine::new(workflows, store, models.clone());
+    let engine = Engine::new(workflows, store, models.clone()).expect("the engine builds");
     Fixture {
         engine,
         models,
@@ -48,6 +48,7 @@ fn request(workflow: &str, input: Value) -> RunRequest {
         workflow: workflow.into(),
         input,
         idempotency_key: None,
+        key_id: None,
     }
 }
 
@@ -287,6 +288,7 @@ fn an_idempotency_key_gives_one_run_even_under_concurrency() {
                 workflow: "triage".into(),
                 input: json!({ "message": message }),
                 idempotency_key: Some(key.into()),
+                key_id: None,
             };
             let first = f
                 .engine

@@ -27,7 +27,8 @@ async fn fixture(db: &TestDatabase) -> Fixture {
         .await
         .expect("connect");
     Fixture {
-        engine: Engine::new(workflows, store, Arc::new(FakeModels::default())),
+        engine: Engine::new(workflows, store, Arc::new(FakeModels::default()))
+            .expect("the engine builds"),
         _dir: dir,
     }
 }
@@ -38,6 +39,7 @@ async fn run(engine: &Engine, message: &str) -> RunId {
             workflow: "triage".into(),
             input: json!({ "message": message }),
             idempotency_key: None,
+            key_id: None,
         })
         .await
         .expect("run")

@@ -66,6 +66,7 @@ fn a_review_run_creates_one_task_with_the_captured_context() {
                 workflow: "queue".into(),
                 input: json!({"message": "my balance"}),
                 idempotency_key: None,
+                key_id: None,
             })
             .await
             .expect("run");
@@ -91,6 +92,7 @@ fn an_idempotent_replay_creates_no_second_task() {
                 workflow: "queue".into(),
                 input: json!({"message": "fraud again"}),
                 idempotency_key: Some("replay-1".into()),
+                key_id: None,
             };
             let first = f.engine.run(request.clone()).await.expect("first");
             let again = f.engine.run(request.clone()).await.expect("again");
@@ -101,6 +103,7 @@ fn an_idempotent_replay_creates_no_second_task() {
             // Concurrent first requests with one new key: one run, one task.
             let racing = RunRequest {
                 idempotency_key: Some("replay-2".into()),
+                key_id: None,
                 ..request
             };
             let handles: Vec<_> = (0..8)
@@ -484,6 +487,7 @@ fn the_run_shows_the_final_output_and_who_decided() {
                 workflow: "queue".into(),
                 input: json!({"message": "balance"}),
                 idempotency_key: None,
+                key_id: None,
             })
             .await
             .expect("auto");

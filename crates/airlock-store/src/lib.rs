@@ -35,6 +35,7 @@ mod quality_codec;
 mod review_change;
 mod review_codec;
 mod review_cursor;
+mod retention;
 mod review_traits;
 mod sql_error;
 mod sqlite;
@@ -52,6 +53,7 @@ pub use audit_traits::{AuditFilter, AuditHead, AuditStore, KeyStore};
 pub use cipher::{PayloadCipher, PayloadKey};
 pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 pub use group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
+pub use retention::Purged;
 pub use review_traits::{
     Backlog, DecisionCount, DeliveryFilter, DeliveryNext, FeedbackFilter, FeedbackInserted,
     FeedbackStore, FeedbackSummary, LabelPairCount, NewReview, OutboxStore, QualityCounts,

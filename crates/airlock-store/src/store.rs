@@ -191,6 +191,21 @@ impl Store {
         })
     }
 
+    /// Purges the payloads of `workflow`'s runs and quarantined inputs
+    /// created before `before`, with their `payloads.purged` audit record,
+    /// in one transaction (see `retention.rs`).
+    pub async fn purge_payloads(
+        &self,
+        workflow: &str,
+        before: airlock_core::Timestamp,
+        now: airlock_core::Timestamp,
+    ) -> Result<crate::retention::Purged> {
+        match &self.inner.reads {
+            Reads::Sqlite(_) => sqlite::runs::purge(self.sqlite_locked()?, workflow, before, now).await,
+            Reads::Postgres(pool) => postgres::runs::purge(pool, workflow, before, now).await,
+        }
+    }
+
     /// Checks that the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
         let result = match &self.inner.reads {

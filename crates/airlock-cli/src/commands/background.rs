@@ -1,7 +1,9 @@
 //! The work `airlock serve` does next to answering requests: the webhook
 //! dispatcher (works off the outbox), the overdue sweeper (announces
-//! reviews past their due time once) and the quality gauge refresher (sets
-//! the review and quality gauges from the database). [`Background::stop`]
+//! reviews past their due time once), the quality gauge refresher (sets
+//! the review and quality gauges from the database), the audit
+//! checkpointer (signs the chain's head every `[audit] checkpoint_every`,
+//! and once more at shutdown) and the retention purger. [`Background::stop`]
 //! ends them in order after the HTTP server drained: the dispatcher
 //! finishes its attempts in flight (anything still claimed keeps its lease
 //! and is retried by the next dispatcher once the lease lapses), a sweep
@@ -26,6 +28,10 @@ pub struct Background {
     sweeper: JoinHandle<()>,
     stop_sweeper: oneshot::Sender<()>,
     quality: JoinHandle<()>,
+    checkpointer: JoinHandle<()>,
+    stop_checkpointer: oneshot::Sender<()>,
+    purger: JoinHandle<()>,
+    stop_purger: oneshot::Sender<()>,
 }
 
 impl Background {
@@ -48,6 +54,20 @@ impl Background {
             },
         ));
         let quality = spawn_quality_metrics(engine.clone(), QUALITY_REFRESH_INTERVAL);
+        let (stop_checkpointer, stopped) = oneshot::channel::<()>();
+        let checkpointer = tokio::spawn(engine.clone().checkpoint_every(
+            settings.audit.checkpoint_every,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let (stop_purger, stopped) = oneshot::channel::<()>();
+        let purger = tokio::spawn(engine.clone().purge_every(
+            settings.retention.purge_every,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         Ok((
             engine,
             Background {
@@ -55,6 +75,10 @@ impl Background {
                 sweeper,
                 stop_sweeper,
                 quality,
+                checkpointer,
+                stop_checkpointer,
+                purger,
+                stop_purger,
             },
         ))
     }
@@ -64,9 +88,18 @@ impl Background {
         self.quality.abort();
         let _ = self.stop_sweeper.send(());
         self.dispatcher.shutdown().await;
-        if let Err(error) = self.sweeper.await {
-            if error.is_panic() {
-                tracing::error!(%error, "the overdue sweeper panicked");
+        let _ = self.stop_purger.send(());
+        let _ = self.stop_checkpointer.send(());
+        for (name, task) in [
+            ("the overdue sweeper", self.sweeper),
+            ("the retention purger", self.purger),
+            // Last: it signs the chain's final head.
+            ("the audit checkpointer", self.checkpointer),
+        ] {
+            if let Err(error) = task.await {
+                if error.is_panic() {
+                    tracing::error!(%error, "{name} panicked");
+                }
             }
         }
     }

@@ -5,6 +5,9 @@
 use airlock_core::{Error, ErrorKind, Result};
 use serde_json::Value;
 
+/// The API key the `--server` forms send (`Authorization: Bearer …`).
+pub const API_KEY_ENV: &str = "AIRLOCK_API_KEY";
+
 /// A server's base URL, e.g. `http://127.0.0.1:8080`.
 pub struct ApiClient {
     base: String,
@@ -21,7 +24,17 @@ impl ApiClient {
                     .with_hint("e.g. --server http://127.0.0.1:8080"),
             );
         }
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty()) {
+            let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}"))
+                .map_err(|_| {
+                    Error::invalid_config(format!("{API_KEY_ENV} is not printable ASCII"))
+                })?;
+            value.set_sensitive(true);
+            headers.insert(reqwest::header::AUTHORIZATION, value);
+        }
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .build()
             .map_err(|e| Error::internal(format!("cannot build the HTTP client: {e}")))?;
         Ok(ApiClient { base, http })
@@ -48,6 +61,15 @@ impl ApiClient {
             )
             .with_hint("is `airlock serve` running there?")
         })?;
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && std::env::var(API_KEY_ENV).is_err()
+        {
+            return Err(Error::unauthenticated(format!(
+                "the server at {} wants an API key and {API_KEY_ENV} is not set",
+                self.base
+            ))
+            .with_hint(format!("export {API_KEY_ENV}=alk_…")));
+        }
         let status = response.status();
         let body: Value = response.json().await.map_err(|e| {
             Error::new(

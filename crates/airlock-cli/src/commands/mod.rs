@@ -1,6 +1,7 @@
 //! One module per top-level command; [`run`] dispatches to them after the
 //! configuration has been loaded and validated.
 
+pub mod audit;
 mod background;
 pub mod check;
 pub mod classify;
@@ -8,11 +9,13 @@ mod client;
 pub mod dataset;
 pub mod embed;
 pub mod generate;
+pub mod keys;
 pub mod models;
 pub mod review;
 pub mod run;
 pub mod runs;
 mod runtime;
+mod secrets;
 pub mod serve;
 mod setup;
 
@@ -46,6 +49,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Runs(cmd) => runs::run(cmd, &settings),
         Command::Review(cmd) => review::run(cmd, &settings),
         Command::Dataset(cmd) => dataset::run(cmd, &settings),
+        Command::Keys(cmd) => keys::run(cmd, &settings),
+        Command::Audit(cmd) => audit::run(cmd, &settings),
         Command::Check(_) => unreachable!("handled above"),
     }
 }

@@ -62,6 +62,7 @@ async fn local(
             workflow: args.workflow.clone(),
             input,
             idempotency_key: args.idempotency_key.clone(),
+            key_id: None,
         })
         .await;
     engine.store().close().await;

@@ -89,6 +89,7 @@ async fn list(server: Option<&str>, args: &ListArgs, settings: &Settings) -> Res
         return ApiClient::new(url)?.get(&format!("/v1/runs{suffix}")).await;
     }
     let filter = RunFilter {
+        workflows: None,
         workflow: args.workflow.clone(),
         decision: args
             .decision

@@ -3,11 +3,11 @@
 //! an [`Engine`] over the configured store and local models (or, for the
 //! review commands, which run no model, none).
 
-use super::setup;
+use super::{secrets, setup};
 use airlock_config::Settings;
 use airlock_core::{Error, Result};
 use airlock_engine::{Classification, Engine, Generation, LocalModels, Models};
-use airlock_store::Store;
+use airlock_store::{Store, StoreOptions};
 use airlock_workflow::WorkflowDefinition;
 use async_trait::async_trait;
 use std::path::Path;
@@ -39,9 +39,19 @@ pub fn load_workflows(dir: &Path) -> Result<Vec<WorkflowDefinition>> {
 }
 
 /// Connects to the configured database (the store creates a SQLite
-/// file's directory and runs the migrations).
+/// file's directory and runs the migrations), sealing payloads with the
+/// configured encryption keys.
 pub async fn connect_store(settings: &Settings) -> Result<Store> {
-    Store::connect(&settings.database.url, settings.database.durability).await
+    let cipher = secrets::payload_cipher(settings)?;
+    Store::connect_with(
+        &settings.database.url,
+        StoreOptions {
+            durability: settings.database.durability,
+            cipher: Arc::new(cipher),
+            ..StoreOptions::default()
+        },
+    )
+    .await
 }
 
 /// Prepares missing models and classifiers, loads them and connects the
@@ -59,10 +69,7 @@ pub async fn build_engine(
     })
     .await
     .map_err(|e| Error::internal(format!("model loading panicked: {e}")))??;
-    Ok(with_review_settings(
-        Engine::new(workflows, store, Arc::new(models)),
-        settings,
-    ))
+    secured(Engine::new(workflows, store, Arc::new(models))?, settings)
 }
 
 /// An engine for the review commands: the configured store and review
@@ -73,16 +80,21 @@ pub async fn review_engine(
     workflows: Vec<WorkflowDefinition>,
 ) -> Result<Engine> {
     let store = connect_store(settings).await?;
-    Ok(with_review_settings(
-        Engine::new(workflows, store, Arc::new(NoModels)),
-        settings,
-    ))
+    secured(Engine::new(workflows, store, Arc::new(NoModels))?, settings)
 }
 
 /// `engine` with the adjudicators and the webhook endpoints review events
-/// are enqueued for (a running server's dispatcher delivers them).
-fn with_review_settings(engine: Engine, settings: &Settings) -> Engine {
-    engine.with_review_settings(settings.review.clone(), settings.webhooks.clone())
+/// are enqueued for (a running server's dispatcher delivers them), the
+/// configured policies, PII hash key and audit signing key.
+fn secured(engine: Engine, settings: &Settings) -> Result<Engine> {
+    engine
+        .with_review_settings(settings.review.clone(), settings.webhooks.clone())
+        .with_authorizer(Arc::new(secrets::authorizer(settings)?))
+        .with_pii_hash_key(&secrets::pii_hash_key(settings)?)?
+        .with_audit_signer(
+            secrets::audit_signer(settings)?,
+            settings.audit.trusted_public_keys.clone(),
+        )
 }
 
 /// The models of an engine that must never run one.

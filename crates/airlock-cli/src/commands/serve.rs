@@ -26,6 +26,8 @@ async fn serve(
     let names: Vec<String> = workflows.iter().map(|w| w.name.clone()).collect();
     let engine = build_engine(settings, workflows).await?;
     let store = engine.store().clone();
+    bootstrap_admin_key(&engine).await?;
+    engine.record_startup(&config_fingerprint(settings)).await?;
     let metrics = airlock_server::install_metrics()?;
     let options = ServerOptions {
         max_body_bytes: settings.server.max_body_bytes,
@@ -46,6 +48,7 @@ async fn serve(
         .map_err(|e| Error::internal(format!("cannot read the listening address: {e}")))?;
     // Started once the port is ours and the metrics recorder is installed.
     let (engine, background) = Background::start(engine, settings)?;
+    let engine_for_reload = engine.clone();
     let router = airlock_server::router(engine, &options, metrics);
     eprintln!(
         "airlock: serving {} workflow(s) ({}) on http://{address} — database {} ({}), data {}",
@@ -55,11 +58,76 @@ async fn serve(
         store.durability(),
         settings.data_dir.display()
     );
+    let reloader = tokio::spawn(reload_policies_on_hangup(engine_for_reload, settings.clone()));
     let served = airlock_server::serve(listener, router, shutdown_signal()).await;
+    reloader.abort();
     background.stop().await;
     store.close().await;
     eprintln!("airlock: stopped");
     served
+}
+
+/// On an empty database, the first admin key: `AIRLOCK_BOOTSTRAP_KEY` if
+/// set, else a generated key printed once on stderr.
+async fn bootstrap_admin_key(engine: &airlock_engine::Engine) -> Result<()> {
+    let supplied = std::env::var(airlock_config::BOOTSTRAP_KEY_ENV)
+        .ok()
+        .filter(|k| !k.is_empty());
+    let Some(issued) = engine.bootstrap_admin_key(supplied.as_deref()).await? else {
+        return Ok(());
+    };
+    if supplied.is_some() {
+        eprintln!(
+            "airlock: created the first admin key `{}` from {}",
+            issued.record.id,
+            airlock_config::BOOTSTRAP_KEY_ENV
+        );
+    } else {
+        eprintln!(
+            "airlock: created the first admin key; it is shown this once, store it now:\n\n    {}\n",
+            issued.key
+        );
+    }
+    Ok(())
+}
+
+/// What the audit log records of the configuration: a hash of the
+/// resolved settings (which hold no secrets, only where they are).
+fn config_fingerprint(settings: &Settings) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(format!("{settings:?}").as_bytes()))
+}
+
+/// Reloads the policy files on SIGHUP: a valid set replaces the current
+/// one atomically (and is audited); an invalid one is reported and the
+/// current set stays.
+async fn reload_policies_on_hangup(engine: airlock_engine::Engine, settings: Settings) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            let reloaded = match super::secrets::policy_sources(&settings) {
+                Ok(sources) => engine.reload_policies(&sources).await,
+                Err(e) => Err(e),
+            };
+            match reloaded {
+                Ok(()) => eprintln!(
+                    "airlock: policies reloaded (fingerprint {})",
+                    engine.authorizer().fingerprint()
+                ),
+                Err(e) => eprintln!("airlock: policies not reloaded, the current set stays: {e}"),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (engine, settings);
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.

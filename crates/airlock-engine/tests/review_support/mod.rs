@@ -149,6 +149,7 @@ pub async fn fixture(db: &TestDatabase, with_webhook: bool) -> Fixture {
         vec![]
     };
     let engine = Engine::new(definitions, store.clone(), Arc::new(FakeModels::default()))
+        .expect("the engine builds")
         .with_review_settings(
             ReviewSettings {
                 adjudicators: vec!["judy".into()],
@@ -169,6 +170,7 @@ pub async fn review_run(engine: &Engine, workflow: &str, message: &str) -> (RunR
             workflow: workflow.into(),
             input: json!({ "message": message }),
             idempotency_key: None,
+            key_id: None,
         })
         .await
         .expect("run");

@@ -158,3 +158,57 @@ pub(crate) async fn raw_payload<'e>(db: impl PgExecutor<'e>, id: RunId) -> Resul
             .map_err(|e| map_sqlx(&format!("read the raw payload of run {id}"), e))?;
     Ok(value.flatten())
 }
+
+/// Purges the payloads of `workflow`'s runs and quarantined inputs created
+/// before `before` (see `crate::retention`), with the audit record, in one
+/// transaction.
+pub(crate) async fn purge(
+    pool: &sqlx::PgPool,
+    workflow: &str,
+    before: airlock_core::Timestamp,
+    now: airlock_core::Timestamp,
+) -> Result<crate::retention::Purged> {
+    use crate::retention::{purge_event, Purged, PURGED_INPUT, PURGED_STEPS};
+    let mut tx = pool
+        .begin()
+        .await
+        .map_err(|e| map_sqlx("begin a transaction", e))?;
+    let runs = sqlx::query(
+        "UPDATE runs SET input = $1, steps = $2, output = NULL, raw_payload = NULL, \
+         purged_at = TIMESTAMPTZ 'epoch' + $3::BIGINT * INTERVAL '1 millisecond' \
+         WHERE workflow = $4 AND created_at < TIMESTAMPTZ 'epoch' + $5::BIGINT * INTERVAL \
+         '1 millisecond' AND purged_at IS NULL",
+    )
+    .bind(PURGED_INPUT)
+    .bind(PURGED_STEPS)
+    .bind(now.unix_ms())
+    .bind(workflow)
+    .bind(before.unix_ms())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| map_sqlx(&format!("purge the payloads of `{workflow}` runs"), e))?
+    .rows_affected();
+    let quarantined = sqlx::query(
+        "UPDATE quarantine SET input = $1, raw_input = NULL, \
+         purged_at = TIMESTAMPTZ 'epoch' + $2::BIGINT * INTERVAL '1 millisecond' \
+         WHERE workflow = $3 AND received_at < TIMESTAMPTZ 'epoch' + $4::BIGINT * INTERVAL \
+         '1 millisecond' AND purged_at IS NULL",
+    )
+    .bind(PURGED_INPUT)
+    .bind(now.unix_ms())
+    .bind(workflow)
+    .bind(before.unix_ms())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| map_sqlx(&format!("purge `{workflow}` quarantined inputs"), e))?
+    .rows_affected();
+    let purged = Purged { runs, quarantined };
+    if runs + quarantined > 0 {
+        let event = purge_event(workflow, before, now, purged);
+        super::audit::append(&mut tx, std::slice::from_ref(&event)).await?;
+    }
+    tx.commit()
+        .await
+        .map_err(|e| map_sqlx("commit a purge", e))?;
+    Ok(purged)
+}

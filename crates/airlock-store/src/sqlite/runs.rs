@@ -158,3 +158,51 @@ pub(crate) async fn raw_payload<'e>(
             .map_err(|e| map_sqlx(&format!("read the raw payload of run {id}"), e))?;
     Ok(value.flatten())
 }
+
+/// Purges the payloads of `workflow`'s runs and quarantined inputs created
+/// before `before` (see `crate::retention`), with the audit record, in one
+/// `BEGIN IMMEDIATE` transaction on the locking connection.
+pub(crate) async fn purge(
+    locked: &super::LockedWriter,
+    workflow: &str,
+    before: airlock_core::Timestamp,
+    now: airlock_core::Timestamp,
+) -> Result<crate::retention::Purged> {
+    use crate::retention::{purge_event, Purged, PURGED_INPUT, PURGED_STEPS};
+    let mut connection = locked.lock().await?;
+    let mut tx = connection.begin_immediate().await?;
+    let runs = sqlx::query(
+        "UPDATE runs SET input = ?, steps = ?, output = NULL, raw_payload = NULL, \
+         purged_at_ms = ? WHERE workflow = ? AND created_at_ms < ? AND purged_at_ms IS NULL",
+    )
+    .bind(PURGED_INPUT)
+    .bind(PURGED_STEPS)
+    .bind(now.unix_ms())
+    .bind(workflow)
+    .bind(before.unix_ms())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| map_sqlx(&format!("purge the payloads of `{workflow}` runs"), e))?
+    .rows_affected();
+    let quarantined = sqlx::query(
+        "UPDATE quarantine SET input = ?, raw_input = NULL, purged_at_ms = ? \
+         WHERE workflow = ? AND received_at_ms < ? AND purged_at_ms IS NULL",
+    )
+    .bind(PURGED_INPUT)
+    .bind(now.unix_ms())
+    .bind(workflow)
+    .bind(before.unix_ms())
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| map_sqlx(&format!("purge `{workflow}` quarantined inputs"), e))?
+    .rows_affected();
+    let purged = Purged { runs, quarantined };
+    if runs + quarantined > 0 {
+        let event = purge_event(workflow, before, now, purged);
+        super::audit::append(&mut tx, std::slice::from_ref(&event)).await?;
+    }
+    tx.commit()
+        .await
+        .map_err(|e| map_sqlx("commit a purge", e))?;
+    Ok(purged)
+}

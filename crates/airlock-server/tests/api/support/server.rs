@@ -117,7 +117,9 @@ impl TestServer {
             adjudicators: vec![ADJUDICATOR.to_string()],
         };
         let engine =
-            Engine::new(definitions, store.clone(), models).with_review_settings(review, webhooks);
+            Engine::new(definitions, store.clone(), models)
+            .expect("the engine builds")
+            .with_review_settings(review, webhooks);
         let metrics = install_metrics().expect("the Prometheus recorder installs");
         let app = router(engine, &options, metrics);
         let listener = TcpListener::bind("127.0.0.1:0")
