@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use airlock_config::{ReviewSettings, WebhookSettings};
-use airlock_core::Durability;
-use airlock_engine::Engine;
+use airlock_core::{Durability, Role, WorkflowGrant};
+use airlock_engine::{Engine, KeySpec};
 use airlock_server::{install_metrics, router, serve, ServerOptions};
 use airlock_store::Store;
 use airlock_testkit::TestDatabase;
@@ -23,7 +26,14 @@ pub const ADJUDICATOR: &str = "carol";
 
 pub struct TestServer {
     pub base: String,
+    /// Sends the admin key (the first key, bootstrapped at start).
     pub client: reqwest::Client,
+    /// The whole admin key.
+    pub admin_key: String,
+    /// The engine behind the server (for minting keys).
+    pub engine: Engine,
+    /// A reviewer key per reviewer name, made on first use.
+    reviewer_keys: Mutex<HashMap<String, String>>,
     /// Opens `SLOW` generations (see `FakeModels`).
     pub gate: Arc<Semaphore>,
     /// The engine's store, for tests that break the database.
@@ -120,8 +130,14 @@ impl TestServer {
             Engine::new(definitions, store.clone(), models)
             .expect("the engine builds")
             .with_review_settings(review, webhooks);
+        let admin_key = engine
+            .bootstrap_admin_key(None)
+            .await
+            .expect("the first admin key is stored")
+            .expect("the database has no key yet")
+            .key;
         let metrics = install_metrics().expect("the Prometheus recorder installs");
-        let app = router(engine, &options, metrics);
+        let app = router(engine.clone(), &options, metrics);
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("an ephemeral port on loopback");
@@ -134,7 +150,10 @@ impl TestServer {
         }));
         TestServer {
             base: format!("http://{address}"),
-            client: reqwest::Client::new(),
+            client: client_with_key(&admin_key),
+            admin_key,
+            engine,
+            reviewer_keys: Mutex::new(HashMap::new()),
             gate,
             store,
             shutdown,
@@ -172,9 +191,56 @@ impl TestServer {
         read(request).await
     }
 
-    /// `POST path` with `body` as JSON.
+    /// `POST path` with `body` as JSON, with the key of the `reviewer` the
+    /// body names (a reviewer acts with their own key), else the admin's.
     pub async fn post(&self, path: &str, body: &Value) -> Answer {
-        read(self.client.post(self.url(path)).json(body)).await
+        let client = match body.get("reviewer").and_then(Value::as_str) {
+            Some(name) if !name.trim().is_empty() => self.client_for(name).await,
+            _ => self.client.clone(),
+        };
+        read(client.post(self.url(path)).json(body)).await
+    }
+
+    /// A client sending the key of reviewer `name` (role `reviewer`, every
+    /// workflow), made on first use.
+    pub async fn client_for(&self, name: &str) -> reqwest::Client {
+        client_with_key(&self.key_for(name, Role::Reviewer).await)
+    }
+
+    /// A key named `name` with `role` on every workflow (one per name).
+    pub async fn key_for(&self, name: &str, role: Role) -> String {
+        let known = self
+            .reviewer_keys
+            .lock()
+            .expect("the key cache lock is not poisoned")
+            .get(name)
+            .cloned();
+        if let Some(key) = known {
+            return key;
+        }
+        let key = self.mint(name, role, WorkflowGrant::All).await;
+        self.reviewer_keys
+            .lock()
+            .expect("the key cache lock is not poisoned")
+            .insert(name.to_string(), key.clone());
+        key
+    }
+
+    /// A new key (not cached).
+    pub async fn mint(&self, name: &str, role: Role, workflows: WorkflowGrant) -> String {
+        self.engine
+            .create_key(
+                None,
+                KeySpec {
+                    name: name.to_string(),
+                    role,
+                    workflows,
+                    expires_at: None,
+                },
+            )
+            .await
+            .expect("the test key is stored")
+            .key
     }
 
     /// Runs that must succeed with 200; returns the body.
@@ -183,6 +249,21 @@ impl TestServer {
         assert_eq!(answer.status, StatusCode::OK, "{:#}", answer.body);
         answer.body
     }
+}
+
+/// A client that sends `Authorization: Bearer <key>` on every request.
+pub fn client_with_key(key: &str) -> reqwest::Client {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {key}")
+            .parse()
+            .expect("a key is a valid header value"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("the test HTTP client builds")
 }
 
 /// Sends `request` and reads the whole answer (JSON, or text as a JSON string).
