@@ -2,7 +2,7 @@
 //! beside its implementation in `commands/`.
 
 use crate::commands::{
-    check, classify, dataset, embed, generate, models, review, run, runs, serve,
+    check, classify, dataset, embed, generate, guard, models, review, run, runs, serve,
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,4 +63,7 @@ pub enum Command {
     /// Export what people labelled (reviews, feedback) as training data.
     #[command(subcommand)]
     Dataset(dataset::DatasetCommand),
+    /// Score texts for prompt injection and evaluate the guard on labelled data.
+    #[command(subcommand)]
+    Guard(guard::GuardCommand),
 }

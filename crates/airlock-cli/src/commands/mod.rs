@@ -8,6 +8,7 @@ mod client;
 pub mod dataset;
 pub mod embed;
 pub mod generate;
+pub mod guard;
 pub mod models;
 pub mod review;
 pub mod run;
@@ -46,6 +47,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Runs(cmd) => runs::run(cmd, &settings),
         Command::Review(cmd) => review::run(cmd, &settings),
         Command::Dataset(cmd) => dataset::run(cmd, &settings),
+        Command::Guard(cmd) => guard::run(cmd, &settings),
         Command::Check(_) => unreachable!("handled above"),
     }
 }
