@@ -2,7 +2,8 @@
 //! beside its implementation in `commands/`.
 
 use crate::commands::{
-    audit, check, classify, dataset, embed, generate, keys, models, review, run, runs, serve,
+    audit, check, classify, dataset, embed, generate, guard, keys, models, review, run, runs,
+    serve,
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -69,4 +70,7 @@ pub enum Command {
     /// Verify, read and checkpoint the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Score texts for prompt injection and evaluate the guard on labelled data.
+    #[command(subcommand)]
+    Guard(guard::GuardCommand),
 }

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod embed;
 pub mod generate;
 pub mod keys;
+pub mod guard;
 pub mod models;
 pub mod review;
 pub mod run;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Dataset(cmd) => dataset::run(cmd, &settings),
         Command::Keys(cmd) => keys::run(cmd, &settings),
         Command::Audit(cmd) => audit::run(cmd, &settings),
+        Command::Guard(cmd) => guard::run(cmd, &settings),
         Command::Check(_) => unreachable!("handled above"),
     }
 }

@@ -5,7 +5,7 @@
 
 mod compare;
 pub mod data_files;
-mod embedding;
+pub mod embedding;
 mod eval;
 mod predict;
 pub mod train;
