@@ -161,15 +161,14 @@ pub async fn resolve_review(
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer", "action", "output", "label", "reason"])?;
-    let reviewer = reviewer_of(&caller, &body)?;
-    may_resolve(&state, &caller, id).await?;
     let request = ResolveRequest {
-        reviewer,
+        reviewer: reviewer_of(&caller, &body)?,
         action: body.required_text("action")?.parse::<ReviewAction>()?,
         output: body.value("output"),
         label: body.text("label")?,
         reason: body.text("reason")?,
     };
+    may_resolve(&state, &caller, id).await?;
     let task = state.engine.resolve_review(id, request).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
