@@ -494,7 +494,9 @@ async fn execute(
         metrics::histogram!(m::STEP_DURATION_SECONDS, &labels).record(latency.as_secs_f64());
         if let Some(error) = &result.error {
             metrics::counter!(m::STEP_ERRORS_TOTAL, &labels).increment(1);
-            tracing::warn!(workflow = %workflow.name, step = %step.name, %error, "step failed");
+            // Logged redacted: an error message may quote the input.
+            let shown = services.privacy.redact_text(error, session);
+            tracing::warn!(workflow = %workflow.name, step = %step.name, error = %shown, "step failed");
             if step.on_error == OnError::Fail {
                 failure = Some(format!("step `{}` failed: {error}", step.name));
             }

@@ -40,12 +40,13 @@ impl LocalModels {
         let mut artifacts: Vec<&str> = Vec::new();
         let mut needs_generator = false;
         for step in workflows.iter().flat_map(|w| &w.steps) {
-            match &step.kind {
-                StepKind::Classify { model, .. } if !artifacts.contains(&model.as_str()) => {
-                    artifacts.push(model)
+            if let Some((model, _)) = step.kind.classifier() {
+                if !artifacts.contains(&model) {
+                    artifacts.push(model);
                 }
-                StepKind::Generate { .. } => needs_generator = true,
-                _ => {}
+            }
+            if let StepKind::Generate { .. } = step.kind {
+                needs_generator = true;
             }
         }
         let embedder = if artifacts.is_empty() {

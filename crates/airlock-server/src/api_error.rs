@@ -53,11 +53,14 @@ pub fn status_of(kind: ErrorKind) -> StatusCode {
     StatusCode::from_u16(kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
+/// Client errors (debug level) are logged without their message: a
+/// contract violation may quote the caller's data, and logs never carry
+/// payloads. Server errors keep theirs (they name Airlock's own state).
 fn log(error: &Error) {
     let code = error.kind().code();
     let field = error.field().unwrap_or_default();
     match error.kind().log_level() {
-        LogLevel::Debug => tracing::debug!(code, field, "{error}"),
+        LogLevel::Debug => tracing::debug!(code, field, "request refused"),
         LogLevel::Warn => tracing::warn!(code, field, "{error}"),
         LogLevel::Error => tracing::error!(code, field, "{error}"),
     }

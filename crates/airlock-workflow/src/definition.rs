@@ -177,6 +177,24 @@ impl StepKind {
         self.record_kind().as_str()
     }
 
+    /// The classifier artifact the step runs (a `classify` step's model,
+    /// or a `guard` step's injection classifier), with its training data.
+    pub fn classifier(&self) -> Option<(&str, Option<&PathBuf>)> {
+        match self {
+            StepKind::Classify {
+                model,
+                training_data,
+                ..
+            } => Some((model, training_data.as_ref())),
+            StepKind::Guard {
+                model: Some(model),
+                training_data,
+                ..
+            } => Some((model, training_data.as_ref())),
+            _ => None,
+        }
+    }
+
     /// The kind as a run record names it.
     pub fn record_kind(&self) -> airlock_core::StepKind {
         match self {

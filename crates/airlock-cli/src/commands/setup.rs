@@ -16,7 +16,7 @@ use airlock_workflow::{StepKind, WorkflowDefinition};
 /// Fetches missing models and trains missing classifiers the workflows need.
 pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<()> {
     let steps = || workflows.iter().flat_map(|w| &w.steps);
-    let classifies = steps().any(|s| matches!(s.kind, StepKind::Classify { .. }));
+    let classifies = steps().any(|s| s.kind.classifier().is_some());
     let generates = steps().any(|s| matches!(s.kind, StepKind::Generate { .. }));
     let missing = (classifies
         && !settings
@@ -42,20 +42,15 @@ pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<
     }
     let mut trained: Vec<&str> = Vec::new();
     for step in steps() {
-        let StepKind::Classify {
-            model,
-            training_data: Some(data),
-            ..
-        } = &step.kind
-        else {
+        let Some((model, Some(data))) = step.kind.classifier() else {
             continue;
         };
         let out = settings.data_dir.join(model);
-        if out.is_file() || trained.contains(&model.as_str()) {
+        if out.is_file() || trained.contains(&model) {
             continue;
         }
         eprintln!(
-            "setup: classifier {model} is missing; training it from {} (once; about 30 s for BANKING77 on 2 idle cores)",
+            "setup: classifier {model} is missing; training it from {} (once; about 30 s for BANKING77 on 2 idle cores, a few seconds for the injection guard)",
             data.display()
         );
         if let Some(parent) = out.parent() {
