@@ -3,7 +3,9 @@
 //! counters as signed 64-bit), checking what a database cannot: that
 //! numbers fit and that stored text still parses.
 
-use airlock_core::{Error, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, Timestamp};
+use airlock_core::{
+    Error, ErrorKind, QuarantineId, QuarantineRecord, Result, RunId, RunRecord, Timestamp,
+};
 
 use crate::cipher::{aad, PayloadCipher};
 use serde::de::DeserializeOwned;
@@ -279,6 +281,20 @@ pub(crate) fn to_i64(value: u64, field: &str) -> Result<i64> {
 /// A stored value that no longer decodes: the database was changed outside
 /// Airlock or is damaged.
 pub(crate) fn corrupt(table: &str, id: &str, column: &str, cause: Error) -> Error {
+    // A value sealed under a key this store was not given is a
+    // configuration problem, not damage: keep its kind and its hint (add
+    // the key) rather than advising a restore from backup.
+    if cause.kind() == ErrorKind::InvalidConfig {
+        let err = Error::invalid_config(format!(
+            "{table} row {id}: stored column `{column}` cannot be read: {}",
+            cause.message()
+        ))
+        .with_field(column);
+        return match cause.hint() {
+            Some(hint) => err.with_hint(hint),
+            None => err,
+        };
+    }
     Error::internal(format!(
         "{table} row {id}: stored column `{column}` is invalid: {}",
         cause.message()

@@ -133,3 +133,78 @@ pub fn quarantined(workflow: &str, reason: &str) -> QuarantineRecord {
         field: Some("message".into()),
     }
 }
+
+/// A plain audit event about `subject`, optionally of a workflow.
+pub fn audit_event(
+    kind: airlock_core::AuditEventKind,
+    subject: &str,
+    workflow: Option<&str>,
+) -> airlock_core::AuditEvent {
+    let event = airlock_core::AuditEvent::new(
+        kind,
+        airlock_core::SYSTEM_ACTOR,
+        subject,
+        serde_json::json!({"note": format!("about {subject}")}),
+    );
+    match workflow {
+        Some(workflow) => event.with_workflow(workflow),
+        None => event,
+    }
+}
+
+/// Every stored audit record, in `seq` order.
+pub async fn whole_chain(store: &Store) -> Vec<airlock_core::AuditRecord> {
+    use airlock_store::AuditStore;
+    store
+        .audit_range(1, 100_000)
+        .await
+        .expect("read the audit chain")
+}
+
+/// Verifies the whole chain trusting no checkpoint key (there are none).
+pub async fn verify_unsigned(store: &Store) -> airlock_core::audit_verify::ChainReport {
+    let keys = airlock_store::CheckpointVerifier::from_public_keys(&[]).expect("no keys");
+    airlock_store::verify_chain(store, 1, &keys)
+        .await
+        .expect("verify the audit chain")
+}
+
+/// Asserts the whole chain verifies and holds exactly `records` records.
+pub async fn assert_chain_ok(store: &Store, records: u64) {
+    let report = verify_unsigned(store).await;
+    assert!(
+        report.is_ok(),
+        "the chain must verify: {:?}",
+        report.problem
+    );
+    assert_eq!(report.records, records, "{report:?}");
+}
+
+/// A key ring whose active key is `id` (its bytes all `byte`), with `older`
+/// keys given the same way.
+pub fn key_ring(
+    id: &str,
+    byte: u8,
+    older: &[(&str, u8)],
+) -> std::sync::Arc<airlock_store::PayloadCipher> {
+    use airlock_store::{PayloadCipher, PayloadKey};
+    let key = |id: &str, byte: u8| PayloadKey::new(id, &[byte; 32]).expect("valid key id");
+    let older = older.iter().map(|(id, byte)| key(id, *byte)).collect();
+    std::sync::Arc::new(PayloadCipher::new(key(id, byte), older).expect("valid key ring"))
+}
+
+/// Connects to `db` sealing payloads with `cipher`.
+pub async fn connect_with_cipher(
+    db: &TestDatabase,
+    cipher: std::sync::Arc<airlock_store::PayloadCipher>,
+) -> Store {
+    Store::connect_with(
+        &db.url,
+        airlock_store::StoreOptions {
+            cipher,
+            ..airlock_store::StoreOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("connect to {}: {e}", db.backend.as_str()))
+}
