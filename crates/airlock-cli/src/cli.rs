@@ -2,8 +2,7 @@
 //! beside its implementation in `commands/`.
 
 use crate::commands::{
-    audit, check, classify, dataset, embed, generate, guard, keys, models, review, run, runs,
-    serve,
+    audit, check, classify, dataset, embed, generate, guard, keys, models, review, run, runs, serve,
 };
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

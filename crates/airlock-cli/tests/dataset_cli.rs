@@ -183,7 +183,8 @@ fn export_writes_reviewed_and_feedback_labels_with_provenance() {
             let store = Store::connect(&db.url, Durability::Fsync)
                 .await
                 .expect("connect");
-            let engine = Engine::new(workflows, store, Arc::new(KeywordModels)).expect("the engine builds");
+            let engine =
+                Engine::new(workflows, store, Arc::new(KeywordModels)).expect("the engine builds");
 
             let approved = run(&engine, "Lost", "my card is gone").await;
             let overridden = run(&engine, "Where", "has my money gone").await;

@@ -10,12 +10,13 @@ pub mod security;
 pub mod settings;
 mod webhooks;
 
+pub use security::{
+    AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings, SecretSource,
+    AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV,
+    PII_HASH_KEY_ENV,
+};
 pub use settings::{
     default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
     ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
-};
-pub use security::{
-    AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings, SecretSource,
-    AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV, PII_HASH_KEY_ENV,
 };
 pub use webhooks::{MAX_ATTEMPTS_LIMIT, MIN_SECRET_BYTES};

@@ -102,9 +102,8 @@ pub(crate) fn resolve_audit(
     } else {
         match (raw.signing_key_file, raw.signing_key_env) {
             (Some(_), Some(_)) => {
-                problems.push(
-                    "audit: set signing_key_file or signing_key_env, not both".to_string(),
-                );
+                problems
+                    .push("audit: set signing_key_file or signing_key_env, not both".to_string());
                 SecretSource::Generated(data_dir.join("audit-signing.key"))
             }
             (Some(file), None) => SecretSource::File(relative_to(base, file)),
@@ -157,7 +156,9 @@ pub(crate) fn resolve_encryption(
     for (i, key) in configured.into_iter().enumerate() {
         let at = format!("encryption.keys[{i}]");
         let Some(id) = key.id.filter(|id| !id.trim().is_empty()) else {
-            problems.push(format!("{at} has no id: name the key (it is recorded with every value)"));
+            problems.push(format!(
+                "{at} has no id: name the key (it is recorded with every value)"
+            ));
             continue;
         };
         if !valid_key_id(&id) {
@@ -228,7 +229,10 @@ pub(crate) fn resolve_pii(
     PiiSettings { hash_key }
 }
 
-pub(crate) fn resolve_retention(raw: RawRetention, problems: &mut Vec<String>) -> RetentionSettings {
+pub(crate) fn resolve_retention(
+    raw: RawRetention,
+    problems: &mut Vec<String>,
+) -> RetentionSettings {
     RetentionSettings {
         purge_every: positive_duration(
             "retention.purge_every",

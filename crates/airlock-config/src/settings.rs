@@ -3,8 +3,8 @@
 
 use crate::raw::{RawConfig, RawDatabase, RawInference, RawServer};
 use crate::security::{
-    resolve_audit, resolve_auth, resolve_encryption, resolve_pii, resolve_retention,
-    AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings,
+    resolve_audit, resolve_auth, resolve_encryption, resolve_pii, resolve_retention, AuditSettings,
+    AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings,
 };
 use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
 use airlock_core::{Durability, Error, Result};

@@ -51,6 +51,9 @@ pub enum ChainProblem {
     Rewritten { seq: u64, record: String },
     /// A checkpoint's signature does not verify.
     BadCheckpoint { seq: u64, reason: String },
+    /// The last record hashes correctly but the chain head the database
+    /// keeps has another hash: it was changed and rehashed, or replaced.
+    HeadMismatch { seq: u64 },
 }
 
 impl ChainProblem {
@@ -61,7 +64,8 @@ impl ChainProblem {
             | ChainProblem::Relinked { seq, .. }
             | ChainProblem::Reordered { seq, .. }
             | ChainProblem::Rewritten { seq, .. }
-            | ChainProblem::BadCheckpoint { seq, .. } => *seq,
+            | ChainProblem::BadCheckpoint { seq, .. }
+            | ChainProblem::HeadMismatch { seq } => *seq,
             ChainProblem::Deleted { from, .. } => *from,
             ChainProblem::Truncated { last, .. } => last + 1,
         }
@@ -70,7 +74,9 @@ impl ChainProblem {
     /// A stable word for the kind of problem.
     pub fn kind(&self) -> &'static str {
         match self {
-            ChainProblem::Altered { .. } | ChainProblem::Relinked { .. } => "altered",
+            ChainProblem::Altered { .. }
+            | ChainProblem::Relinked { .. }
+            | ChainProblem::HeadMismatch { .. } => "altered",
             ChainProblem::Deleted { .. } => "deleted",
             ChainProblem::Reordered { .. } => "reordered",
             ChainProblem::Truncated { .. } => "truncated",
@@ -121,6 +127,11 @@ impl fmt::Display for ChainProblem {
                 f,
                 "{record} does not match the signed checkpoint at its position: \
                  the chain up to it was rewritten"
+            ),
+            ChainProblem::HeadMismatch { seq } => write!(
+                f,
+                "record {seq}, the last, was altered or replaced: the chain head kept in the \
+                 database has another hash"
             ),
             ChainProblem::BadCheckpoint { seq, reason } => {
                 write!(f, "the checkpoint at record {seq} does not verify: {reason}")
@@ -272,9 +283,15 @@ impl ChainVerifier {
     }
 
     /// Ends the check: signed checkpoints beyond the last record, and the
-    /// chain head the database keeps (`head`: its `seq`), mean truncation.
-    pub fn finish(self, head: Option<u64>) -> ChainReport {
-        let last = self.previous.as_ref().map(|(seq, _)| *seq).filter(|_| self.records > 0);
+    /// chain head the database keeps (`head`: its `seq` and hash), mean
+    /// truncation; a head at the last record with another hash means the
+    /// last record was altered (and rehashed).
+    pub fn finish(self, head: Option<(u64, &str)>) -> ChainReport {
+        let last = self
+            .previous
+            .as_ref()
+            .map(|(seq, _)| *seq)
+            .filter(|_| self.records > 0);
         let mut problem = self.problem;
         if problem.is_none() {
             let last_seq = last.unwrap_or(0);
@@ -284,19 +301,27 @@ impl ChainVerifier {
                     expected: *seq,
                     evidence: format!("the checkpoint signed at {}", checkpoint.at),
                 });
-            } else if let Some(head) = head.filter(|head| *head > last_seq) {
+            } else if let Some((head, _)) = head.filter(|(head, _)| *head > last_seq) {
                 problem = Some(ChainProblem::Truncated {
                     last: last_seq,
                     expected: head,
                     evidence: "the chain head kept in the database".to_string(),
                 });
+            } else if let (Some((head_seq, head_hash)), Some((seq, hash))) = (head, &self.previous)
+            {
+                if head_seq == *seq && self.records > 0 && head_hash != hash {
+                    problem = Some(ChainProblem::HeadMismatch { seq: *seq });
+                }
             }
         }
         ChainReport {
             records: self.records,
             first: self.first,
             last,
-            head_hash: self.previous.map(|(_, hash)| hash).filter(|_| self.records > 0),
+            head_hash: self
+                .previous
+                .map(|(_, hash)| hash)
+                .filter(|_| self.records > 0),
             checkpoints: self.checked_checkpoints,
             problem,
         }
@@ -351,7 +376,15 @@ mod tests {
         }
     }
 
-    fn verify(records: &[AuditRecord], checkpoints: Vec<AuditCheckpoint>, head: Option<u64>) -> ChainReport {
+    fn verify(
+        records: &[AuditRecord],
+        checkpoints: Vec<AuditCheckpoint>,
+        head: Option<u64>,
+    ) -> ChainReport {
+        let head_hash = head
+            .and_then(|h| records.iter().find(|r| r.seq == h))
+            .map(|r| r.hash.clone())
+            .unwrap_or_default();
         let mut verifier = ChainVerifier::from_start().with_checkpoints(checkpoints, |c| {
             if c.signature == "ok" {
                 Ok(())
@@ -362,15 +395,27 @@ mod tests {
         for record in records {
             verifier.push(record);
         }
-        verifier.finish(head)
+        verifier.finish(head.map(|h| (h, head_hash.as_str())))
     }
 
     #[test]
     fn an_untouched_chain_verifies() {
         let records = chain(10);
-        let report = verify(&records, vec![checkpoint(&records[4]), checkpoint(&records[9])], Some(10));
+        let report = verify(
+            &records,
+            vec![checkpoint(&records[4]), checkpoint(&records[9])],
+            Some(10),
+        );
         assert!(report.is_ok(), "{:?}", report.problem);
-        assert_eq!((report.records, report.first, report.last, report.checkpoints), (10, Some(1), Some(10), 2));
+        assert_eq!(
+            (
+                report.records,
+                report.first,
+                report.last,
+                report.checkpoints
+            ),
+            (10, Some(1), Some(10), 2)
+        );
         assert_eq!(report.head_hash.as_deref(), Some(records[9].hash.as_str()));
     }
 
@@ -379,7 +424,13 @@ mod tests {
         let mut records = chain(10);
         records[3].details = r#"{"i":99}"#.into();
         let problem = verify(&records, vec![], None).problem.unwrap();
-        assert_eq!(problem, ChainProblem::Altered { seq: 4, record: records[3].describe() });
+        assert_eq!(
+            problem,
+            ChainProblem::Altered {
+                seq: 4,
+                record: records[3].describe()
+            }
+        );
         assert!(problem.to_string().contains("record 4 ("), "{problem}");
     }
 
@@ -389,7 +440,17 @@ mod tests {
         records[3].actor = "mallory".into();
         records[3].hash = chain_hash(&records[3]);
         let problem = verify(&records, vec![], None).problem.unwrap();
-        assert!(matches!(problem, ChainProblem::Relinked { seq: 4, next: 5, .. }), "{problem:?}");
+        assert!(
+            matches!(
+                problem,
+                ChainProblem::Relinked {
+                    seq: 4,
+                    next: 5,
+                    ..
+                }
+            ),
+            "{problem:?}"
+        );
     }
 
     #[test]
@@ -398,7 +459,10 @@ mod tests {
         records.remove(6);
         let problem = verify(&records, vec![], None).problem.unwrap();
         assert_eq!(problem, ChainProblem::Deleted { from: 7, to: 7 });
-        assert_eq!(problem.to_string(), "record 7 was deleted: the log skips from 6 to 8");
+        assert_eq!(
+            problem.to_string(),
+            "record 7 was deleted: the log skips from 6 to 8"
+        );
     }
 
     #[test]
@@ -411,7 +475,14 @@ mod tests {
         records[3] = AuditRecord { seq: 4, ..a };
         let problem = verify(&records, vec![], None).problem.unwrap();
         assert!(
-            matches!(problem, ChainProblem::Reordered { seq: 3, original: 4, .. }),
+            matches!(
+                problem,
+                ChainProblem::Reordered {
+                    seq: 3,
+                    original: 4,
+                    ..
+                }
+            ),
             "{problem:?}"
         );
     }
@@ -421,13 +492,39 @@ mod tests {
         let records = chain(10);
         let cp = checkpoint(&records[8]);
         let problem = verify(&records[..6], vec![cp], None).problem.unwrap();
-        assert!(matches!(problem, ChainProblem::Truncated { last: 6, expected: 9, .. }), "{problem:?}");
+        assert!(
+            matches!(
+                problem,
+                ChainProblem::Truncated {
+                    last: 6,
+                    expected: 9,
+                    ..
+                }
+            ),
+            "{problem:?}"
+        );
         assert_eq!(problem.first_bad_seq(), 7);
         let problem = verify(&records[..6], vec![], Some(10)).problem.unwrap();
-        assert!(matches!(problem, ChainProblem::Truncated { last: 6, expected: 10, .. }));
+        assert!(matches!(
+            problem,
+            ChainProblem::Truncated {
+                last: 6,
+                expected: 10,
+                ..
+            }
+        ));
         // Everything deleted.
-        let problem = verify(&[], vec![checkpoint(&records[0])], None).problem.unwrap();
-        assert!(matches!(problem, ChainProblem::Truncated { last: 0, expected: 1, .. }));
+        let problem = verify(&[], vec![checkpoint(&records[0])], None)
+            .problem
+            .unwrap();
+        assert!(matches!(
+            problem,
+            ChainProblem::Truncated {
+                last: 0,
+                expected: 1,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -445,7 +542,25 @@ mod tests {
             records.push(r);
         }
         let problem = verify(&records, vec![cp], None).problem.unwrap();
-        assert!(matches!(problem, ChainProblem::Rewritten { seq: 8, .. }), "{problem:?}");
+        assert!(
+            matches!(problem, ChainProblem::Rewritten { seq: 8, .. }),
+            "{problem:?}"
+        );
+    }
+
+    #[test]
+    fn an_altered_last_record_disagrees_with_the_head() {
+        let mut records = chain(5);
+        records[4].actor = "mallory".into();
+        let original_head = records[4].hash.clone();
+        records[4].hash = chain_hash(&records[4]);
+        let mut verifier = ChainVerifier::from_start();
+        for r in &records {
+            verifier.push(r);
+        }
+        let problem = verifier.finish(Some((5, &original_head))).problem.unwrap();
+        assert_eq!(problem, ChainProblem::HeadMismatch { seq: 5 });
+        assert_eq!(problem.kind(), "altered");
     }
 
     #[test]
@@ -454,7 +569,13 @@ mod tests {
         let mut cp = checkpoint(&records[1]);
         cp.signature = "forged".into();
         let problem = verify(&records, vec![cp], None).problem.unwrap();
-        assert_eq!(problem, ChainProblem::BadCheckpoint { seq: 2, reason: "bad signature".into() });
+        assert_eq!(
+            problem,
+            ChainProblem::BadCheckpoint {
+                seq: 2,
+                reason: "bad signature".into()
+            }
+        );
     }
 
     #[test]
@@ -464,7 +585,7 @@ mod tests {
         for r in &records[5..] {
             verifier.push(r);
         }
-        let report = verifier.finish(Some(10));
+        let report = verifier.finish(Some((10, records[9].hash.as_str())));
         assert!(report.is_ok(), "{:?}", report.problem);
         assert_eq!((report.first, report.last), (Some(6), Some(10)));
     }

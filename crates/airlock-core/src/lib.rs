@@ -4,8 +4,8 @@
 
 #[macro_use]
 mod macros;
-pub mod error;
 pub mod audit;
+pub mod error;
 pub use audit::{
     payload_hash, AuditCheckpoint, AuditEvent, AuditEventKind, AuditId, AuditRecord, GENESIS_HASH,
     SYSTEM_ACTOR,

@@ -82,7 +82,11 @@ impl Engine {
 
     /// Writes a checkpoint every `every` until `shutdown` completes, and a
     /// last one then (errors are logged and the loop goes on).
-    pub async fn checkpoint_every(self, every: Duration, shutdown: impl Future<Output = ()> + Send) {
+    pub async fn checkpoint_every(
+        self,
+        every: Duration,
+        shutdown: impl Future<Output = ()> + Send,
+    ) {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         // The first tick is immediate; skip it so a start does not sign.

@@ -18,15 +18,15 @@ use serde_json::{json, Value};
 
 use crate::context::RunContext;
 use crate::decide::decide;
-use crate::privacy::{self, WorkflowPrivacy};
-use airlock_policy::authz::Authorizer;
-use airlock_policy::injection::InjectionHeuristics;
-use airlock_policy::pii::{HashKey, RedactionSession};
 use crate::metrics_names as m;
 use crate::models::Models;
 use crate::outcome::{rejected_input, RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+use crate::privacy::{self, WorkflowPrivacy};
 use crate::review::{self, ReviewConfig};
 use crate::steps::{self, contract_errors};
+use airlock_policy::authz::Authorizer;
+use airlock_policy::injection::InjectionHeuristics;
+use airlock_policy::pii::{HashKey, RedactionSession};
 
 /// Longest `Idempotency-Key` accepted.
 pub const IDEMPOTENCY_KEY_MAX_LEN: usize = 255;
@@ -367,7 +367,12 @@ impl Engine {
     /// An earlier run answering a retried request (shown as its caller saw
     /// it, when the raw payload was kept), unless the retry carries a
     /// different input.
-    async fn replay(&self, run: RunRecord, input: &Value, request_hash: &str) -> Result<RunOutcome> {
+    async fn replay(
+        &self,
+        run: RunRecord,
+        input: &Value,
+        request_hash: &str,
+    ) -> Result<RunOutcome> {
         let same = match &run.request_hash {
             Some(stored) => stored == request_hash,
             // Runs stored before request hashes: their input was stored as sent.

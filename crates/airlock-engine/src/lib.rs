@@ -32,16 +32,16 @@ mod retention;
 mod review;
 mod steps;
 
+pub use access::{actor_name, IssuedKey, KeySpec, KEY_NAME_MAX_CHARS};
 /// The review queue's filter, as the store takes it.
 pub use airlock_store::ReviewFilter;
 pub use engine::{unknown_workflow, Engine, Readiness, RunRequest, IDEMPOTENCY_KEY_MAX_LEN};
-pub use access::{actor_name, IssuedKey, KeySpec, KEY_NAME_MAX_CHARS};
-pub use privacy::with_raw_payload;
 pub use feedback::{FeedbackRequest, FEEDBACK_COMMENT_MAX_CHARS, FEEDBACK_TEXT_MAX_CHARS};
 pub use label_text::{classify_text, label_step, suggested_label};
 pub use local_models::LocalModels;
 pub use models::{Alternative, Classification, Generation, Models};
 pub use outcome::{RunOutcome, INPUT_CONTRACT_RULE, STEP_FAILED_RULE};
+pub use privacy::with_raw_payload;
 pub use quality::{
     BacklogReport, DecisionTally, FeedbackReport, LabelQuality, QualityFigures, QualityReport,
     QualityScope, ReviewTally, VersionQuality,

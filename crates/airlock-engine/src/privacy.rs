@@ -114,10 +114,7 @@ impl WorkflowPrivacy {
             step.output = r.redact_value(&step.output, session);
             step.error = step.error.as_deref().map(|e| r.redact_text(e, session));
         }
-        stored.output = executed
-            .output
-            .as_ref()
-            .map(|o| r.redact_value(o, session));
+        stored.output = executed.output.as_ref().map(|o| r.redact_value(o, session));
         stored.error = executed.error.as_deref().map(|e| r.redact_text(e, session));
         let raw = self.keep_raw.then(|| {
             json!({

@@ -24,7 +24,10 @@ impl Engine {
             let Ok(before) = Timestamp::from_unix_ms(now.unix_ms().saturating_sub(keep_ms)) else {
                 continue;
             };
-            let purged = self.store().purge_payloads(&workflow.name, before, now).await?;
+            let purged = self
+                .store()
+                .purge_payloads(&workflow.name, before, now)
+                .await?;
             if purged.runs + purged.quarantined > 0 {
                 done.push((workflow.name.clone(), purged));
             }

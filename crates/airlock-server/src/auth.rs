@@ -31,7 +31,11 @@ pub struct Caller {
 }
 
 /// Authenticates the request (see the module docs) and passes it on.
-pub async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if PUBLIC_PATHS.contains(&request.uri().path()) {
         return next.run(request).await;
     }
@@ -68,8 +72,11 @@ pub async fn authenticate(State(state): State<AppState>, mut request: Request, n
 fn bearer_token(headers: &HeaderMap) -> Result<&str, Error> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let Some(value) = values.next() else {
-        return Err(Error::unauthenticated("the request has no Authorization header")
-            .with_hint("send `Authorization: Bearer <API key>`; `airlock keys create` makes a key"));
+        return Err(
+            Error::unauthenticated("the request has no Authorization header").with_hint(
+                "send `Authorization: Bearer <API key>`; `airlock keys create` makes a key",
+            ),
+        );
     };
     if values.next().is_some() {
         return Err(

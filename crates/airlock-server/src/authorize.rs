@@ -13,7 +13,12 @@ use crate::state::AppState;
 pub async fn service(state: &AppState, caller: &Caller, action: Action) -> Result<(), ApiError> {
     state
         .engine
-        .authorize(&caller.principal, action, &Resource::Service, &caller.request)
+        .authorize(
+            &caller.principal,
+            action,
+            &Resource::Service,
+            &caller.request,
+        )
         .await
         .map_err(ApiError::from)
 }

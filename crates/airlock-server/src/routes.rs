@@ -10,11 +10,11 @@ use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tower::ServiceBuilder;
 
+use crate::auth;
 use crate::handlers::{
     audit, fallback, feedback, health, keys, me, metrics_text, openapi_doc, quality, quarantine,
     reviews, runs, webhooks, workflows,
 };
-use crate::auth;
 use crate::http_metrics;
 use crate::metrics_setup::MetricsHandle;
 use crate::options::ServerOptions;

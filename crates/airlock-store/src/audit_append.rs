@@ -33,10 +33,7 @@ pub(crate) fn head_from(seq: i64, hash: String) -> Result<AuditHead> {
 pub(crate) fn page(mut records: Vec<AuditRecord>, limit: u32) -> Page<AuditRecord> {
     let more = records.len() > limit as usize;
     records.truncate(limit as usize);
-    let next_cursor = records
-        .last()
-        .filter(|_| more)
-        .map(|r| r.seq.to_string());
+    let next_cursor = records.last().filter(|_| more).map(|r| r.seq.to_string());
     Page {
         items: records,
         next_cursor,

@@ -41,11 +41,17 @@ impl AuditColumns {
     pub(crate) fn decode(self) -> Result<AuditRecord> {
         let name = format!("seq {}", self.seq);
         let seq = u64::try_from(self.seq).map_err(|_| {
-            corrupt("audit_log", &name, "seq", Error::internal("negative sequence number"))
+            corrupt(
+                "audit_log",
+                &name,
+                "seq",
+                Error::internal("negative sequence number"),
+            )
         })?;
         Ok(AuditRecord {
             seq,
-            at: Timestamp::from_unix_ms(self.at_ms).map_err(|e| corrupt("audit_log", &name, "at", e))?,
+            at: Timestamp::from_unix_ms(self.at_ms)
+                .map_err(|e| corrupt("audit_log", &name, "at", e))?,
             id: self.id,
             event: self.event,
             actor: self.actor,
@@ -104,7 +110,12 @@ impl CheckpointColumns {
         let name = format!("seq {}", self.seq);
         Ok(AuditCheckpoint {
             seq: u64::try_from(self.seq).map_err(|_| {
-                corrupt("audit_checkpoints", &name, "seq", Error::internal("negative"))
+                corrupt(
+                    "audit_checkpoints",
+                    &name,
+                    "seq",
+                    Error::internal("negative"),
+                )
             })?,
             at: Timestamp::from_unix_ms(self.at_ms)
                 .map_err(|e| corrupt("audit_checkpoints", &name, "at", e))?,

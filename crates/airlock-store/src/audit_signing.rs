@@ -40,9 +40,7 @@ impl CheckpointSigner {
 
     /// Signs "the chain had `hash` at `seq`", stamped `at`.
     pub fn sign(&self, seq: u64, hash: &str, at: Timestamp) -> AuditCheckpoint {
-        let signature = self
-            .key
-            .sign(&AuditCheckpoint::signed_bytes(seq, hash, at));
+        let signature = self.key.sign(&AuditCheckpoint::signed_bytes(seq, hash, at));
         AuditCheckpoint {
             seq,
             hash: hash.to_string(),
@@ -118,7 +116,10 @@ mod tests {
         assert_eq!(verifier.verify(&cp), Ok(()));
         let mut changed = cp.clone();
         changed.seq = 43;
-        assert!(verifier.verify(&changed).unwrap_err().contains("does not match"));
+        assert!(verifier
+            .verify(&changed)
+            .unwrap_err()
+            .contains("does not match"));
         let other = CheckpointSigner::from_seed(&[8; 32]);
         let verifier = CheckpointVerifier::from_public_keys(&[other.public_key_hex()]).unwrap();
         assert!(verifier.verify(&cp).unwrap_err().contains("not a trusted"));

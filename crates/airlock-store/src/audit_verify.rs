@@ -48,5 +48,5 @@ pub async fn verify_chain(
         }
     }
     let head = store.audit_head().await?;
-    Ok(verifier.finish(Some(head.seq)))
+    Ok(verifier.finish(Some((head.seq, head.hash.as_str()))))
 }

@@ -55,12 +55,11 @@ pub fn check_key_id(id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid_config(format!(
-            "`{id}` is not a valid encryption key id"
-        ))
-        .with_hint(format!(
-            "use 1 to {MAX_KEY_ID_LEN} characters of A-Z, a-z, 0-9, `_` and `-`"
-        )))
+        Err(
+            Error::invalid_config(format!("`{id}` is not a valid encryption key id")).with_hint(
+                format!("use 1 to {MAX_KEY_ID_LEN} characters of A-Z, a-z, 0-9, `_` and `-`"),
+            ),
+        )
     }
 }
 
@@ -146,7 +145,9 @@ impl PayloadCipher {
                 ErrorKind::InvalidConfig,
                 format!("{aad} is encrypted under key `{key_id}`, which is not configured"),
             )
-            .with_hint("add the key to [encryption] keys (older keys stay readable after a rotation)")
+            .with_hint(
+                "add the key to [encryption] keys (older keys stay readable after a rotation)",
+            )
         })?;
         let bytes = STANDARD_NO_PAD
             .decode(body)
@@ -208,15 +209,24 @@ mod tests {
         let sealed = cipher.seal(r#"{"email":"a@b.c"}"#, "runs.input:1").unwrap();
         assert!(sealed.starts_with("enc1:k1:"), "{sealed}");
         assert!(!sealed.contains("a@b.c"));
-        assert_eq!(cipher.open(sealed.clone(), "runs.input:1").unwrap(), r#"{"email":"a@b.c"}"#);
+        assert_eq!(
+            cipher.open(sealed.clone(), "runs.input:1").unwrap(),
+            r#"{"email":"a@b.c"}"#
+        );
         let moved = cipher.open(sealed.clone(), "runs.input:2").unwrap_err();
-        assert!(moved.to_string().contains("does not authenticate"), "{moved}");
+        assert!(
+            moved.to_string().contains("does not authenticate"),
+            "{moved}"
+        );
         let mut tampered = sealed.clone();
         tampered.pop();
         tampered.push(if sealed.ends_with('A') { 'B' } else { 'A' });
         assert!(cipher.open(tampered, "runs.input:1").is_err());
         // Two seals of one value differ (fresh nonces).
-        assert_ne!(sealed, cipher.seal(r#"{"email":"a@b.c"}"#, "runs.input:1").unwrap());
+        assert_ne!(
+            sealed,
+            cipher.seal(r#"{"email":"a@b.c"}"#, "runs.input:1").unwrap()
+        );
     }
 
     #[test]
@@ -225,10 +235,17 @@ mod tests {
         let sealed = old.seal("old", "t.c:1").unwrap();
         let rotated = PayloadCipher::new(key("k2", 2), vec![key("k1", 1)]).unwrap();
         assert_eq!(rotated.open(sealed.clone(), "t.c:1").unwrap(), "old");
-        assert!(rotated.seal("new", "t.c:1").unwrap().starts_with("enc1:k2:"));
+        assert!(rotated
+            .seal("new", "t.c:1")
+            .unwrap()
+            .starts_with("enc1:k2:"));
         let without = PayloadCipher::new(key("k2", 2), vec![]).unwrap();
         let err = without.open(sealed, "t.c:1").unwrap_err();
-        assert!(err.to_string().contains("key `k1`, which is not configured"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("key `k1`, which is not configured"),
+            "{err}"
+        );
     }
 
     #[test]

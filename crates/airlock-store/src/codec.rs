@@ -96,8 +96,10 @@ impl RunColumns {
         self.input = cipher.seal(&self.input, &aad("runs", "input", &id))?;
         self.steps = cipher.seal(&self.steps, &aad("runs", "steps", &id))?;
         self.output = cipher.seal_opt(self.output.as_deref(), &aad("runs", "output", &id))?;
-        self.raw_payload =
-            cipher.seal_opt(self.raw_payload.as_deref(), &aad("runs", "raw_payload", &id))?;
+        self.raw_payload = cipher.seal_opt(
+            self.raw_payload.as_deref(),
+            &aad("runs", "raw_payload", &id),
+        )?;
         Ok(self)
     }
 
@@ -213,8 +215,10 @@ impl QuarantineColumns {
     pub(crate) fn seal(mut self, cipher: &PayloadCipher) -> Result<Self> {
         let id = self.id.clone();
         self.input = cipher.seal(&self.input, &aad("quarantine", "input", &id))?;
-        self.raw_input =
-            cipher.seal_opt(self.raw_input.as_deref(), &aad("quarantine", "raw_input", &id))?;
+        self.raw_input = cipher.seal_opt(
+            self.raw_input.as_deref(),
+            &aad("quarantine", "raw_input", &id),
+        )?;
         Ok(self)
     }
 

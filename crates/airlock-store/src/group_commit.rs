@@ -21,7 +21,9 @@
 
 use std::sync::Arc;
 
-use airlock_core::{AuditEvent, AuditRecord, Error, ErrorKind, QuarantineRecord, Result, RunRecord};
+use airlock_core::{
+    AuditEvent, AuditRecord, Error, ErrorKind, QuarantineRecord, Result, RunRecord,
+};
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
 

@@ -30,8 +30,11 @@ pub(crate) fn already_revoked(key: &ApiKeyRecord, at: Timestamp) -> Error {
 pub(crate) fn insert_failed(id: &str, err: sqlx::Error) -> Error {
     let clash = matches!(&err, sqlx::Error::Database(db) if db.is_unique_violation());
     if clash {
-        Error::new(ErrorKind::Conflict, format!("an API key with id `{id}` already exists"))
-            .with_field("id")
+        Error::new(
+            ErrorKind::Conflict,
+            format!("an API key with id `{id}` already exists"),
+        )
+        .with_field("id")
     } else {
         map_sqlx(&format!("insert API key {id}"), err)
     }

@@ -32,10 +32,10 @@ mod migrations;
 mod outbox_codec;
 mod postgres;
 mod quality_codec;
+mod retention;
 mod review_change;
 mod review_codec;
 mod review_cursor;
-mod retention;
 mod review_traits;
 mod sql_error;
 mod sqlite;
@@ -48,8 +48,8 @@ mod store_review;
 mod traits;
 
 pub use audit_signing::{CheckpointSigner, CheckpointVerifier};
-pub use audit_verify::verify_chain;
 pub use audit_traits::{AuditFilter, AuditHead, AuditStore, KeyStore};
+pub use audit_verify::verify_chain;
 pub use cipher::{PayloadCipher, PayloadKey};
 pub use cursor::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT};
 pub use group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
@@ -60,6 +60,4 @@ pub use review_traits::{
     QualityStore, ReviewCount, ReviewDecider, ReviewFilter, ReviewStore, ReviewUpdate,
 };
 pub use store::{Backend, DurabilityReport, Store, StoreOptions};
-pub use traits::{
-    Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore,
-};
+pub use traits::{Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};

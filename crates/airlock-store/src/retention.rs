@@ -22,7 +22,12 @@ pub(crate) const PURGED_STEPS: &str = "[]";
 
 /// The audit record of a purge of `workflow`'s payloads created before
 /// `before`, at `now`.
-pub(crate) fn purge_event(workflow: &str, before: Timestamp, now: Timestamp, purged: Purged) -> AuditEvent {
+pub(crate) fn purge_event(
+    workflow: &str,
+    before: Timestamp,
+    now: Timestamp,
+    purged: Purged,
+) -> AuditEvent {
     AuditEvent::new(
         AuditEventKind::PayloadsPurged,
         SYSTEM_ACTOR,

@@ -18,8 +18,8 @@ use sqlx::sqlite::SqlitePool;
 use crate::connect_url::ConnectUrl;
 use crate::group_commit::GroupCommitter;
 use crate::group_commit_stats::{GroupCommitSnapshot, GroupCommitStats};
-use crate::sql_error::map_sqlx;
 use crate::review_codec::NewReviewColumns;
+use crate::sql_error::map_sqlx;
 use crate::traits::{
     Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore,
 };
@@ -201,7 +201,9 @@ impl Store {
         now: airlock_core::Timestamp,
     ) -> Result<crate::retention::Purged> {
         match &self.inner.reads {
-            Reads::Sqlite(_) => sqlite::runs::purge(self.sqlite_locked()?, workflow, before, now).await,
+            Reads::Sqlite(_) => {
+                sqlite::runs::purge(self.sqlite_locked()?, workflow, before, now).await
+            }
             Reads::Postgres(pool) => postgres::runs::purge(pool, workflow, before, now).await,
         }
     }

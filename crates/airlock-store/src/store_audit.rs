@@ -46,9 +46,9 @@ impl AuditStore for Store {
                 let mut connection = locked.lock().await?;
                 let mut tx = connection.begin_immediate().await?;
                 let stored = sqlite::audit::insert_checkpoint(&mut *tx, &checkpoint).await?;
-                tx.commit().await.map_err(|e| {
-                    crate::sql_error::map_sqlx("commit an audit checkpoint", e)
-                })?;
+                tx.commit()
+                    .await
+                    .map_err(|e| crate::sql_error::map_sqlx("commit an audit checkpoint", e))?;
                 Ok(stored)
             }
             Reads::Postgres(pool) => postgres::audit::insert_checkpoint(pool, &checkpoint).await,
@@ -87,7 +87,9 @@ impl KeyStore for Store {
 
     async fn insert_first_key(&self, key: ApiKeyRecord, audit: AuditEvent) -> Result<bool> {
         match &self.inner.reads {
-            Reads::Sqlite(_) => sqlite::keys::insert(self.sqlite_locked()?, &key, &audit, true).await,
+            Reads::Sqlite(_) => {
+                sqlite::keys::insert(self.sqlite_locked()?, &key, &audit, true).await
+            }
             Reads::Postgres(pool) => postgres::keys::insert(pool, &key, &audit, true).await,
         }
     }
@@ -114,7 +116,9 @@ impl KeyStore for Store {
         audit: AuditEvent,
     ) -> Result<ApiKeyRecord> {
         match &self.inner.reads {
-            Reads::Sqlite(_) => sqlite::keys::revoke(self.sqlite_locked()?, id, at, by, &audit).await,
+            Reads::Sqlite(_) => {
+                sqlite::keys::revoke(self.sqlite_locked()?, id, at, by, &audit).await
+            }
             Reads::Postgres(pool) => postgres::keys::revoke(pool, id, at, by, &audit).await,
         }
     }

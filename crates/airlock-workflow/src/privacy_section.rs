@@ -56,10 +56,7 @@ impl Checker<'_> {
             self.report(
                 Some(span),
                 format!("{what} is empty"),
-                format!(
-                    "list what to redact, from: {}",
-                    PiiEntity::NAMES.join(", ")
-                ),
+                format!("list what to redact, from: {}", PiiEntity::NAMES.join(", ")),
             );
             return None;
         }
@@ -79,7 +76,10 @@ impl Checker<'_> {
                 None => {
                     self.report(
                         Some(word.span()),
-                        format!("{what}: `{}` is not a kind of personal data", word.get_ref()),
+                        format!(
+                            "{what}: `{}` is not a kind of personal data",
+                            word.get_ref()
+                        ),
                         format!("use one of: {}", PiiEntity::NAMES.join(", ")),
                     );
                     ok = false;
@@ -94,7 +94,10 @@ impl Checker<'_> {
         if mode.is_none() {
             self.report(
                 Some(value.span()),
-                format!("{what} is `{}`, which is not a redaction mode", value.get_ref()),
+                format!(
+                    "{what} is `{}`, which is not a redaction mode",
+                    value.get_ref()
+                ),
                 format!("use one of: {}", PiiMode::NAMES.join(", ")),
             );
         }
@@ -102,7 +105,11 @@ impl Checker<'_> {
     }
 
     /// A guard's `threshold`, in (0, 1].
-    pub(crate) fn guard_threshold(&mut self, value: Option<Spanned<f64>>, label: &str) -> Option<f64> {
+    pub(crate) fn guard_threshold(
+        &mut self,
+        value: Option<Spanned<f64>>,
+        label: &str,
+    ) -> Option<f64> {
         match value {
             None => Some(DEFAULT_GUARD_THRESHOLD),
             Some(t) if *t.get_ref() > 0.0 && *t.get_ref() <= 1.0 => Some(t.into_inner()),

@@ -581,7 +581,9 @@ impl Checker<'_> {
             "redact" => {
                 let entities = match raw.entities {
                     None => Some(None),
-                    Some(e) => self.pii_entities(e, &format!("{label} `entities`")).map(Some),
+                    Some(e) => self
+                        .pii_entities(e, &format!("{label} `entities`"))
+                        .map(Some),
                 };
                 let mode = match &raw.mode {
                     None => Some(None),
@@ -613,15 +615,19 @@ impl Checker<'_> {
                 let threshold = self.guard_threshold(raw.threshold, &label);
                 let action = self.guard_action(raw.action, &label);
                 match (text, model, training_data, threshold, action) {
-                    (Some(text), Some(model), Some(training_data), Some(threshold), Some(action)) => {
-                        Some(StepKind::Guard {
-                            text,
-                            model,
-                            training_data,
-                            threshold,
-                            action,
-                        })
-                    }
+                    (
+                        Some(text),
+                        Some(model),
+                        Some(training_data),
+                        Some(threshold),
+                        Some(action),
+                    ) => Some(StepKind::Guard {
+                        text,
+                        model,
+                        training_data,
+                        threshold,
+                        action,
+                    }),
                     _ => None,
                 }
             }

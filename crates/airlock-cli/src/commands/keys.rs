@@ -134,7 +134,9 @@ async fn list(engine: &airlock_engine::Engine, args: ListArgs) -> Result<()> {
             key.name,
             key.role,
             key.status(now),
-            key.expires_at.map(|t| t.to_string()).unwrap_or_else(|| "-".into())
+            key.expires_at
+                .map(|t| t.to_string())
+                .unwrap_or_else(|| "-".into())
         );
     }
     Ok(())

@@ -134,9 +134,10 @@ fn generated(path: &Path, what: &str) -> Result<String> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let written = options
-        .open(&temporary)
-        .and_then(|mut file| file.write_all(text.as_bytes()).and_then(|()| file.sync_all()));
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())
+            .and_then(|()| file.sync_all())
+    });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temporary);
         return Err(Error::io(&temporary, &format!("write {what}"), e));
@@ -148,8 +149,9 @@ fn generated(path: &Path, what: &str) -> Result<String> {
             tracing::info!(path = %path.display(), "generated {what}");
             Ok(text)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read_to_string(path)
-            .map_err(|e| Error::io(path, &format!("read {what}"), e)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            std::fs::read_to_string(path).map_err(|e| Error::io(path, &format!("read {what}"), e))
+        }
         Err(e) => Err(Error::io(path, &format!("create {what}"), e)),
     }
 }

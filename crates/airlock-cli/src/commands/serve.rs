@@ -58,7 +58,10 @@ async fn serve(
         store.durability(),
         settings.data_dir.display()
     );
-    let reloader = tokio::spawn(reload_policies_on_hangup(engine_for_reload, settings.clone()));
+    let reloader = tokio::spawn(reload_policies_on_hangup(
+        engine_for_reload,
+        settings.clone(),
+    ));
     let served = airlock_server::serve(listener, router, shutdown_signal()).await;
     reloader.abort();
     background.stop().await;

@@ -2,9 +2,7 @@
 //! on a denial, appends `access.denied` to the audit chain (durably, before
 //! the caller hears `403`) and answers a `forbidden` error with the reason.
 
-use airlock_core::{
-    AuditEvent, AuditEventKind, Error, Principal, Result, Timestamp,
-};
+use airlock_core::{AuditEvent, AuditEventKind, Error, Principal, Result, Timestamp};
 use airlock_policy::authz::{AccessDecision, Action, Resource, WorkflowResource};
 use airlock_store::AuditStore;
 use airlock_workflow::WorkflowDefinition;

@@ -128,7 +128,10 @@ mod tests {
             assert!(err.to_string().contains(why), "{token}: {err}");
             assert!(!err.to_string().contains(token), "{err}");
         }
-        assert!(parse(&"a".repeat(300)).unwrap_err().to_string().contains("too long"));
+        assert!(parse(&"a".repeat(300))
+            .unwrap_err()
+            .to_string()
+            .contains("too long"));
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use std::collections::BTreeSet;
 
 use airlock_core::{
-    ApiKeyRecord, AuditEvent, AuditEventKind, Error, KeyStatus, Principal, Result, Role,
-    Timestamp, WorkflowGrant, SYSTEM_ACTOR,
+    ApiKeyRecord, AuditEvent, AuditEventKind, Error, KeyStatus, Principal, Result, Role, Timestamp,
+    WorkflowGrant, SYSTEM_ACTOR,
 };
 use airlock_store::KeyStore;
 use serde_json::json;
@@ -204,10 +204,10 @@ impl Engine {
         }
         if let Some(at) = spec.expires_at {
             if at <= Timestamp::now() {
-                return Err(Error::invalid_input(format!(
-                    "expiry {at} is not in the future"
-                ))
-                .with_field("expires_at"));
+                return Err(
+                    Error::invalid_input(format!("expiry {at} is not in the future"))
+                        .with_field("expires_at"),
+                );
             }
         }
         Ok(())

@@ -48,9 +48,7 @@ pub async fn create_key(
         workflows: grant(body.value("workflows"))?,
         expires_at: body
             .text("expires_at")?
-            .map(|t| {
-                Timestamp::parse_rfc3339(&t).map_err(|e| e.with_field("expires_at"))
-            })
+            .map(|t| Timestamp::parse_rfc3339(&t).map_err(|e| e.with_field("expires_at")))
             .transpose()?,
     };
     let issued = state
@@ -111,7 +109,10 @@ pub async fn revoke_key(
     PathParam(id): PathParam,
 ) -> Result<Json<KeyView>, ApiError> {
     authorize::service(&state, &caller, Action::ManageKeys).await?;
-    let key = state.engine.revoke_key(Some(&caller.principal), &id).await?;
+    let key = state
+        .engine
+        .revoke_key(Some(&caller.principal), &id)
+        .await?;
     Ok(Json(KeyView::new(key, Timestamp::now())))
 }
 

@@ -39,8 +39,13 @@ pub async fn list_reviews(
 ) -> Result<Json<ReviewPage>, ApiError> {
     let now = Timestamp::now();
     let mut filter = ListReviewsParams::parse(pairs)?.into_filter(now)?;
-    filter.workflows =
-        authorize::scope(&state, &caller, Action::ReadReview, filter.workflow.as_deref()).await?;
+    filter.workflows = authorize::scope(
+        &state,
+        &caller,
+        Action::ReadReview,
+        filter.workflow.as_deref(),
+    )
+    .await?;
     let page = state.engine.list_reviews(&filter).await?;
     Ok(Json(ReviewPage::new(page, now)))
 }

@@ -94,7 +94,9 @@ pub(crate) async fn list<'e>(
     let limit = page_limit(filter.limit)?;
     let mut query: QueryBuilder<Postgres> = QueryBuilder::new(format!("{SELECT} WHERE TRUE"));
     if let Some(after) = filter.after {
-        query.push(" AND seq > ").push_bind(to_i64(after, "cursor")?);
+        query
+            .push(" AND seq > ")
+            .push_bind(to_i64(after, "cursor")?);
     }
     if let Some(event) = &filter.event {
         query.push(" AND event = ").push_bind(event.clone());

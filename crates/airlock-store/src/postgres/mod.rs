@@ -30,8 +30,8 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
-use crate::connect_url::redact;
 use crate::cipher::PayloadCipher;
+use crate::connect_url::redact;
 use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 

@@ -18,8 +18,7 @@ pub(super) async fn insert(
     conn: &mut SqliteConnection,
     c: &QuarantineColumns,
 ) -> Result<WriteOutcome> {
-    let sql =
-        format!("INSERT INTO quarantine ({COLUMNS}, raw_input) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    let sql = format!("INSERT INTO quarantine ({COLUMNS}, raw_input) VALUES (?, ?, ?, ?, ?, ?, ?)");
     sqlx::query(&sql)
         .bind(&c.id)
         .bind(&c.workflow)

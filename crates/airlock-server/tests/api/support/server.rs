@@ -126,8 +126,7 @@ impl TestServer {
         let review = ReviewSettings {
             adjudicators: vec![ADJUDICATOR.to_string()],
         };
-        let engine =
-            Engine::new(definitions, store.clone(), models)
+        let engine = Engine::new(definitions, store.clone(), models)
             .expect("the engine builds")
             .with_review_settings(review, webhooks);
         let admin_key = engine
