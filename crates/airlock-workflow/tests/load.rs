@@ -25,7 +25,7 @@ fn the_demo_workflow_loads_cleanly() {
     let kinds: Vec<&str> = definition.steps.iter().map(|s| s.kind.name()).collect();
     assert_eq!(
         kinds,
-        ["validate", "classify", "rule", "generate", "rule", "fallback"]
+        ["validate", "redact", "guard", "classify", "rule", "generate", "rule", "fallback"]
     );
     assert_eq!(definition.version.len(), 64);
     let last = definition.decisions.last().expect("demo has decisions");

@@ -187,7 +187,6 @@ prompt = "x.j2"
     let sections = r#"[pii]
 entities = ["email", "email"]
 mode = "blur"
-colour = "red"
 
 [retention]
 payloads = "5s"
@@ -223,5 +222,10 @@ payloads = "5s"
         text.contains("`prompt` is not used by a `guard` step"),
         "{text}"
     );
+
+    // An unknown key is reported by itself (the section is then not read).
+    let toml = workflow_toml("", "[pii]\ncolour = \"red\"\n");
+    let problems = load(&toml).expect_err("an unknown key is a mistake");
+    let text = render(&problems);
     assert!(text.contains("unknown field `colour`"), "{text}");
 }

@@ -180,7 +180,7 @@ pub async fn resolve_review(
 
 /// The reviewer a request acts as: the caller's key name. A `reviewer`
 /// member, if sent, must be that name (nobody acts for someone else).
-fn reviewer_of(caller: &Caller, body: &BodyObject) -> Result<String, ApiError> {
+fn reviewer_of(caller: &Caller, body: &BodyObject) -> airlock_core::Result<String> {
     let own = &caller.principal.name;
     match body.text("reviewer")? {
         Some(named) if &named != own => Err(airlock_core::Error::forbidden(format!(
@@ -188,8 +188,7 @@ fn reviewer_of(caller: &Caller, body: &BodyObject) -> Result<String, ApiError> {
             caller.principal.describe()
         ))
         .with_field("reviewer")
-        .with_hint("leave `reviewer` out: the reviewer is the key's name")
-        .into()),
+        .with_hint("leave `reviewer` out: the reviewer is the key's name")),
         _ => Ok(own.clone()),
     }
 }
