@@ -1,9 +1,10 @@
 //! The HTTP API end to end: a real server on 127.0.0.1, called with
 //! reqwest, over an engine with fake models and test workflows, on SQLite
 //! and (with AIRLOCK_TEST_DATABASE_URL) PostgreSQL: runs, listing,
-//! idempotency, errors, operations, the review queue, feedback, quality
-//! and webhook deliveries.
+//! idempotency, errors, operations, the review queue, feedback, quality,
+//! webhook deliveries, and authentication and authorization.
 
+mod auth;
 mod errors;
 mod feedback;
 mod idempotency;
