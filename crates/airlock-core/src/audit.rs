@@ -261,7 +261,8 @@ mod tests {
         let second = AuditRecord::link(&event("run:b"), first.seq, &first.hash).unwrap();
         assert_eq!(second.prev_hash, first.hash);
 
-        let changes: Vec<Box<dyn Fn(&mut AuditRecord)>> = vec![
+        type Change = Box<dyn Fn(&mut AuditRecord)>;
+        let changes: Vec<Change> = vec![
             Box::new(|r| r.seq += 1),
             Box::new(|r| r.actor.push('x')),
             Box::new(|r| r.subject = "run:c".into()),
