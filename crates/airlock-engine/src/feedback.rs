@@ -132,6 +132,18 @@ impl Engine {
     ) -> Result<(FeedbackRecord, bool)> {
         request.validate()?;
         let run = self.get_run(run_id).await?;
+        // Stored redacted like every payload; the same text redacts the
+        // same way, so a retry still compares equal.
+        let mut request = request;
+        if let Some(privacy) = self.inner.privacy.get(&run.workflow) {
+            let mut session = airlock_policy::pii::RedactionSession::new();
+            request.comment = request
+                .comment
+                .map(|c| privacy.redact_text(&c, &mut session));
+            request.outcome = request
+                .outcome
+                .map(|o| privacy.redact_text(&o, &mut session));
+        }
         let record = FeedbackRecord {
             id: FeedbackId::new(),
             run_id,

@@ -519,3 +519,47 @@ fn a_guard_stops_an_injection_before_any_later_step() {
         },
     );
 }
+
+#[test]
+fn feedback_comments_are_stored_redacted_and_retries_still_match() {
+    run_on_each_database(
+        "feedback_comments_are_stored_redacted_and_retries_still_match",
+        |db| async move {
+            let f = fixture(&db).await;
+            let run = f
+                .engine
+                .run(request(
+                    "private",
+                    json!({"message": "balance please"}),
+                    None,
+                ))
+                .await
+                .expect("run")
+                .run;
+            let feedback = || airlock_engine::FeedbackRequest {
+                key: "crm-1".into(),
+                label: None,
+                score: None,
+                outcome: Some("reopened".into()),
+                comment: Some(format!("customer {EMAIL} called back")),
+            };
+            let (first, replayed) = f
+                .engine
+                .add_feedback(run.id, feedback())
+                .await
+                .expect("add");
+            assert!(!replayed);
+            let comment = first.comment.clone().expect("comment");
+            assert!(
+                !comment.contains(EMAIL) && comment.contains("<EMAIL_ADDRESS_1>"),
+                "{comment}"
+            );
+            let (_, replayed) = f
+                .engine
+                .add_feedback(run.id, feedback())
+                .await
+                .expect("retry");
+            assert!(replayed, "the same body is a retry, not a conflict");
+        },
+    );
+}
