@@ -15,6 +15,7 @@ concurrency.
 import argparse
 import csv
 import http.client
+import os
 import json
 import statistics
 import threading
@@ -46,7 +47,10 @@ class Client:
     def post(self, message):
         body = json.dumps({"message": message}).encode()
         started = time.perf_counter()
-        self.connection.request("POST", "/v1/workflows/support-triage/runs", body, {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if os.environ.get("BENCH_API_KEY"):
+            headers["Authorization"] = "Bearer " + os.environ["BENCH_API_KEY"]
+        self.connection.request("POST", "/v1/workflows/support-triage/runs", body, headers)
         response = self.connection.getresponse()
         data = response.read()
         elapsed_ms = (time.perf_counter() - started) * 1000.0

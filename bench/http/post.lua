@@ -26,6 +26,10 @@ statuses = {}
 
 function init(args)
     wrk.headers["Content-Type"] = "application/json"
+    local key = os.getenv("BENCH_API_KEY")
+    if key then
+        wrk.headers["Authorization"] = "Bearer " .. key
+    end
 end
 
 function request()

@@ -26,6 +26,9 @@
 # Every step is checked against the database (verify.py): every run
 # acknowledged with 200 is stored once, and no input is stored twice.
 set -euo pipefail
+# The API key wrk and the demo client send (Airlock's first admin key; the
+# Python baseline ignores it).
+export BENCH_API_KEY="${BENCH_API_KEY:-alk_benchkey0001_benchsecretbenchsecretbenchsecretbenchsecret0}"
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -187,6 +190,7 @@ run_sweep() {
     if [[ "$impl" == airlock ]]; then
         printf '[database]\ndurability = "%s"\n' "$durability" > "$dir/airlock.toml"
         AIRLOCK_CONFIG="$dir/airlock.toml" AIRLOCK_DATA_DIR="$dir/data" AIRLOCK_DATABASE_URL="$db_url" \
+            AIRLOCK_BOOTSTRAP_KEY="$BENCH_API_KEY" \
             AIRLOCK_WORKFLOWS_DIR="$here/workflows" AIRLOCK_LISTEN="127.0.0.1:$port" \
             "$airlock" serve 2> "$log" > /dev/null &
         pid=$!
@@ -209,6 +213,7 @@ run_sweep() {
         local server_before pg_before
         server_before="$(server_ticks "$pid")"
         pg_before="$(postgres_ticks)"
+        step_start_ms="$(date +%s%3N)"
         BENCH_TAG="$tag" BENCH_OUT="$dir/c$c.wrk.json" BENCH_IDS="$dir/c$c.ids" \
             /usr/bin/time -f '%U %S' -o "$dir/c$c.wrk.time" \
             wrk -t1 -c"$c" -d"$DURATION" --timeout 30s -s "$here/post.lua" "$url" > "$dir/c$c.wrk.txt"
@@ -217,6 +222,7 @@ run_sweep() {
             "$dir/c$c.wrk.time" > "$dir/c$c.cpu.json"
         sleep 1 # let the runs wrk stopped waiting for finish
         "$python" "$here/verify.py" --db-url "$db_url" --schema "${schema:-public}" --flavor "$impl" --tag "$tag" \
+            --since-ms "$step_start_ms" --until-ms "$(date +%s%3N)" \
             --ids "$dir/c$c.ids" --concurrency "$c" --out "$dir/c$c.verify.json" > /dev/null || ok=0
         say "  c=$c: $(cat "$dir/c$c.wrk.json")"
         say "        $(cat "$dir/c$c.verify.json")"
@@ -260,13 +266,15 @@ run_demo() {
     mkdir -p "$dir/data/classifiers"
     local models="${AIRLOCK_MODELS_DIR:-$repo/airlock-data/models}"
     # The classifier `airlock serve` would otherwise train on first start (1-2 min).
-    [[ -f "$repo/airlock-data/classifiers/banking77.json" ]] &&
-        cp "$repo/airlock-data/classifiers/banking77.json" "$dir/data/classifiers/"
+    for classifier in banking77 injection; do
+        [[ -f "$repo/airlock-data/classifiers/$classifier.json" ]] &&
+            cp "$repo/airlock-data/classifiers/$classifier.json" "$dir/data/classifiers/"
+    done
     port="$(free_port)"
     log="$dir/server.log"
     AIRLOCK_DATA_DIR="$dir/data" AIRLOCK_MODELS_DIR="$models" AIRLOCK_DATABASE_URL="sqlite://$dir/data/airlock.db" \
         AIRLOCK_WORKFLOWS_DIR="$repo/examples" AIRLOCK_LISTEN="127.0.0.1:$port" AIRLOCK_CONFIG= \
-        "$airlock" serve 2> "$log" > /dev/null &
+        AIRLOCK_BOOTSTRAP_KEY="$BENCH_API_KEY" "$airlock" serve 2> "$log" > /dev/null &
     pid=$!
     wait_for_log "$pid" "$log" "on http://" 1 || { stop_server "$pid"; return 1; }
     IFS=, read -r -a cs <<< "$DEMO_CONCURRENCY"

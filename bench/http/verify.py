@@ -18,20 +18,25 @@ import sys
 from collections import Counter
 
 QUERIES = {
-    ("airlock", "sqlite"): "SELECT id, json_extract(input, '$.order') FROM runs WHERE substr(json_extract(input, '$.order'), 1, ?) = ?",
+    # Airlock's payloads are encrypted at rest: its runs are found through the
+    # audit log instead, whose `run.recorded` record of each run carries the
+    # SHA-256 of the stored input (equal inputs, equal hashes), within the
+    # step's time window.
+    ("airlock", "sqlite"): "SELECT substr(subject, 5), json_extract(details, '$.payload_sha256.input') FROM audit_log WHERE event = 'run.recorded' AND at_ms BETWEEN ? AND ?",
     ("baseline", "sqlite"): "SELECT id, json_extract(record, '$.input.order') FROM runs WHERE substr(json_extract(record, '$.input.order'), 1, ?) = ?",
     # xmin: the transaction that inserted the row, so the number of distinct
     # values is the number of commits (Airlock's group-commit batches).
-    ("airlock", "postgres"): "SELECT id, input->>'order', xmin::text FROM runs WHERE left(input->>'order', $1) = $2",
+    ("airlock", "postgres"): "SELECT substr(subject, 5), details::json->'payload_sha256'->>'input', xmin::text FROM audit_log WHERE event = 'run.recorded' AND at BETWEEN to_timestamp($1 / 1000.0) AND to_timestamp($2 / 1000.0)",
     ("baseline", "postgres"): "SELECT id, record->'input'->>'order', xmin::text FROM runs WHERE left(record->'input'->>'order', $1) = $2",
 }
 
 
-def stored_runs(url: str, schema: str, flavor: str, prefix: str):
+def stored_runs(url: str, schema: str, flavor: str, prefix: str, window: tuple):
+    params = window if flavor == "airlock" else (len(prefix), prefix)
     if url.startswith("sqlite://"):
         connection = sqlite3.connect(f"file:{url[len('sqlite://'):]}?mode=ro", uri=True)
         try:
-            return connection.execute(QUERIES[(flavor, "sqlite")], (len(prefix), prefix)).fetchall()
+            return connection.execute(QUERIES[(flavor, "sqlite")], params).fetchall()
         finally:
             connection.close()
 
@@ -40,7 +45,7 @@ def stored_runs(url: str, schema: str, flavor: str, prefix: str):
 
         connection = await asyncpg.connect(url.split("?")[0], server_settings={"search_path": schema})
         try:
-            return [tuple(r) for r in await connection.fetch(QUERIES[(flavor, "postgres")], len(prefix), prefix)]
+            return [tuple(r) for r in await connection.fetch(QUERIES[(flavor, "postgres")], *params)]
         finally:
             await connection.close()
 
@@ -56,9 +61,11 @@ def main() -> int:
     parser.add_argument("--ids", required=True)
     parser.add_argument("--concurrency", type=int, required=True)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--since-ms", type=int, default=0, help="the step's start (Airlock: its runs' time window)")
+    parser.add_argument("--until-ms", type=int, default=2**62)
     args = parser.parse_args()
 
-    rows = stored_runs(args.db_url, args.schema, args.flavor, args.tag + "-")
+    rows = stored_runs(args.db_url, args.schema, args.flavor, args.tag + "-", (args.since_ms, args.until_ms))
     stored_ids = {row[0] for row in rows}
     orders = Counter(row[1] for row in rows)
     with open(args.ids) as f:
