@@ -267,8 +267,9 @@ run_demo() {
     local models="${AIRLOCK_MODELS_DIR:-$repo/airlock-data/models}"
     # The classifier `airlock serve` would otherwise train on first start (1-2 min).
     for classifier in banking77 injection; do
-        [[ -f "$repo/airlock-data/classifiers/$classifier.json" ]] &&
+        if [[ -f "$repo/airlock-data/classifiers/$classifier.json" ]]; then
             cp "$repo/airlock-data/classifiers/$classifier.json" "$dir/data/classifiers/"
+        fi
     done
     port="$(free_port)"
     log="$dir/server.log"
