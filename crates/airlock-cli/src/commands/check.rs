@@ -1,6 +1,7 @@
-//! `airlock check [DIR]`: validates every workflow under DIR and prints one
-//! `ok:` line per valid workflow, or every problem, one per line; exits 78
-//! (invalid configuration) when there is any problem.
+//! `airlock check [DIR]`: validates the configuration, its authorization
+//! policies (against the Cedar schema) and every workflow under DIR, and
+//! prints one `ok:` line per valid part, or every problem, one per line;
+//! exits 78 (invalid configuration) when there is any problem.
 
 use super::runtime::load_workflows;
 use airlock_config::{default_workflows_dir, Settings};
@@ -19,10 +20,17 @@ pub struct CheckArgs {
 /// workflows, printing every problem of both before failing.
 pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
     let (dir, config_error) = match settings {
-        Ok(settings) => {
-            println!("ok: configuration");
-            (args.dir.unwrap_or(settings.workflows_dir), None)
-        }
+        Ok(settings) => match policies(&settings) {
+            Ok(count) => {
+                println!("ok: configuration");
+                println!("ok: policies ({count} policies)");
+                (args.dir.unwrap_or(settings.workflows_dir), None)
+            }
+            Err(e) => {
+                eprintln!("{}", e.message());
+                (args.dir.unwrap_or(settings.workflows_dir), Some(e))
+            }
+        },
         Err(e) => {
             eprintln!("{}", e.message());
             (args.dir.unwrap_or_else(default_workflows_dir), Some(e))
@@ -48,6 +56,14 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Loads and validates the policy set; returns how many policies it has.
+fn policies(settings: &Settings) -> Result<usize> {
+    let sources = super::secrets::policy_sources(settings)?;
+    airlock_policy::authz::LoadedPolicies::load(&sources)
+        .map(|loaded| loaded.policies().len())
+        .map_err(|problems| airlock_policy::authz::problems_error(&problems))
 }
 
 fn short(version: &str) -> &str {
