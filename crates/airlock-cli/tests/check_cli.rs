@@ -35,8 +35,9 @@ fn the_examples_directory_checks_ok() {
         .lines()
         .find(|l| l.starts_with("ok: support-triage (version "))
         .unwrap_or_else(|| panic!("no ok line for the demo in:\n{stdout}"));
-    assert!(line.contains("6 steps"), "{line}");
+    assert!(line.contains("8 steps"), "{line}");
     assert!(stdout.contains("ok: configuration"), "{stdout}");
+    assert!(stdout.contains("ok: policies ("), "{stdout}");
 }
 
 #[test]
@@ -97,8 +98,43 @@ decision = "auto"
     assert!(stderr.contains("2 problems"), "{stderr}");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
-        "ok: configuration",
+        "ok: configuration\nok: policies (9 policies)",
         "no workflow is ok: {}",
         String::from_utf8_lossy(&out.stdout)
     );
+}
+
+#[test]
+fn an_operator_policy_that_breaks_the_schema_is_reported_with_its_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("extra.cedar");
+    fs::write(
+        &policy,
+        "permit(principal, action == Airlock::Action::\"fly\", resource);\n",
+    )
+    .expect("write policy");
+    let config = dir.path().join("airlock.toml");
+    fs::write(
+        &config,
+        format!(
+            "[auth]\npolicy_files = [{:?}]\n",
+            policy.display().to_string()
+        ),
+    )
+    .expect("write config");
+    let workflows = dir.path().join("workflows");
+    fs::create_dir(&workflows).expect("mkdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .arg("--config")
+        .arg(&config)
+        .arg("check")
+        .arg(&workflows)
+        .current_dir(dir.path())
+        .env_remove("AIRLOCK_CONFIG")
+        .output()
+        .expect("run the airlock binary");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "stderr:\n{stderr}");
+    assert!(stderr.contains("extra.cedar"), "names the file: {stderr}");
+    assert!(stderr.contains("fly"), "names the unknown action: {stderr}");
 }

@@ -4,7 +4,8 @@
 //! honour each other's claims until the lease lapses; review events reach
 //! a webhook receiver signed, also after a restart while the receiver was
 //! down; and `airlock review` works the queue in database mode and with
-//! `--server`, exiting 75 on conflicts and 77 when forbidden.
+//! `--server`, exiting 75 on conflicts and 77 when forbidden. Over HTTP
+//! every reviewer acts with a key of their own, named after them.
 
 mod server_support;
 
@@ -18,7 +19,9 @@ use airlock_testkit::run_on_each_database;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
-use server_support::{get, post, write_rule_workflow, Server};
+use server_support::{
+    admin_client, client_with_key, get, issue_key, post, write_rule_workflow, Server, ADMIN_KEY,
+};
 
 const SECRET: &str = "review-cli-test-secret-0123456789";
 /// Longest any wait for another process lasts (a hang guard only).
@@ -151,17 +154,20 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
             let (_dir, flags) = setup(&db.url, None);
             let args = flag_refs(&flags);
             let (one, two) = (Server::start(&args, &[]), Server::start(&args, &[]));
-            let client = reqwest::Client::new();
+            let client = admin_client();
+            // Reviewers act with keys of their own: the key's name is who acts.
+            let alice = client_with_key(&issue_key(&one, "reviewer", "alice").await);
+            let bob_key = issue_key(&two, "reviewer", "bob").await;
+            let bob = client_with_key(&bob_key);
 
             // A claim taken through one server holds on the other until its
             // 1 s lease lapses; then the other reviewer gets it.
             let (_, claimed) = review_run(&client, &one, "refunds").await;
             let claim = |server: &Server| server.url(&format!("/v1/reviews/{claimed}/claim"));
             let (status, task) =
-                post(&client, &claim(&one), &json!({"reviewer": "alice"}), None).await;
+                post(&alice, &claim(&one), &json!({"reviewer": "alice"}), None).await;
             assert_eq!(status, 200, "{task}");
-            let (status, refused) =
-                post(&client, &claim(&two), &json!({"reviewer": "bob"}), None).await;
+            let (status, refused) = post(&bob, &claim(&two), &json!({}), None).await;
             assert_eq!(status, 409, "{refused}");
             let message = refused["error"]["message"].as_str().unwrap_or_default();
             assert!(message.contains("claimed by alice until"), "{refused}");
@@ -176,7 +182,7 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
                     "--server",
                     &two.base,
                 ],
-                &[],
+                &[("AIRLOCK_API_KEY", &bob_key)],
             );
             assert_eq!(
                 out.status.code(),
@@ -191,7 +197,7 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
             );
             let mut refusals = 0;
             let taken = wait_for("alice's lease to lapse", || {
-                let (client, url) = (client.clone(), claim(&two));
+                let (client, url) = (bob.clone(), claim(&two));
                 refusals += 1;
                 async move {
                     let (status, task) =
@@ -220,7 +226,8 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
             for i in 0..16 {
                 let server = if i % 2 == 0 { &one } else { &two };
                 let url = server.url(&format!("/v1/reviews/{raced}/resolve"));
-                let client = client.clone();
+                let client =
+                    client_with_key(&issue_key(server, "reviewer", &format!("reviewer-{i}")).await);
                 racers.push(tokio::spawn(async move {
                     let body = json!({"reviewer": format!("reviewer-{i}"), "action": "approve"});
                     post(&client, &url, &body, None).await
@@ -269,7 +276,7 @@ fn two_servers_on_one_database_resolve_a_task_exactly_once() {
                 &[
                     "review", "list", "--status", "resolved", "--json", "--server", &one.base,
                 ],
-                &[],
+                &[("AIRLOCK_API_KEY", ADMIN_KEY)],
             );
             let listed: Vec<Value> = succeeded(&out)
                 .lines()
@@ -358,7 +365,8 @@ fn review_events_reach_the_receiver_signed() {
         let (_dir, flags) = setup(&db.url, Some(&url));
         let args = flag_refs(&flags);
         let server = Server::start(&args, &[]);
-        let client = reqwest::Client::new();
+        let client = admin_client();
+        let alice_key = issue_key(&server, "reviewer", "alice").await;
 
         let (run_id, review) = review_run(&client, &server, "refunds").await;
         let out = airlock(
@@ -374,7 +382,10 @@ fn review_events_reach_the_receiver_signed() {
                 "--server",
                 &server.base,
             ],
-            &[("AIRLOCK_REVIEWER", "alice")],
+            &[
+                ("AIRLOCK_REVIEWER", "alice"),
+                ("AIRLOCK_API_KEY", &alice_key),
+            ],
         );
         let printed = succeeded(&out);
         assert!(
@@ -426,7 +437,7 @@ fn a_delivery_pending_at_a_crash_is_sent_after_the_restart() {
             let (_dir, flags) = setup(&db.url, Some(&url));
             let args = flag_refs(&flags);
             let server = Server::start(&args, &[]);
-            let client = reqwest::Client::new();
+            let client = admin_client();
             let (_, review) = review_run(&client, &server, "refunds").await;
             let deliveries = server.url("/v1/webhooks/deliveries");
             let failed = wait_for("a failed attempt", || {
@@ -535,8 +546,13 @@ fn the_review_commands_work_the_queue_in_database_mode() {
 
             let shown = succeeded(&airlock(&flags, &["review", "show", &review], &[]));
             assert!(shown.contains("rule      large-refund"), "{shown}");
-            assert!(
-                shown.contains(r#"input     {"amount":900,"order":"D-1"}"#),
+            let input_line = shown
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix("input     "))
+                .unwrap_or_else(|| panic!("no input line in:\n{shown}"));
+            assert_eq!(
+                serde_json::from_str::<Value>(input_line).expect("the input as JSON"),
+                json!({"amount": 900, "order": "D-1"}),
                 "{shown}"
             );
             let shown: Value = serde_json::from_str(&succeeded(&airlock(

@@ -7,7 +7,7 @@ mod server_support;
 
 use airlock_testkit::run_on_each_database;
 use serde_json::{json, Value};
-use server_support::{airlock, get, post, write_rule_workflow, Server};
+use server_support::{admin_client, airlock, get, post, write_rule_workflow, Server};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +36,7 @@ fn serve_runs_workflows_over_http_and_stops_gracefully() {
             let (dir, flags) = setup(&db.url);
             let args: Vec<&str> = flags.iter().map(String::as_str).collect();
             let server = Server::start(&args, &[]);
-            let client = reqwest::Client::new();
+            let client = admin_client();
             let runs = server.url("/v1/workflows/refunds/runs");
 
             let (status, small) = post(
@@ -196,7 +196,7 @@ fn a_killed_server_loses_no_acknowledged_run() {
             let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
 
             // 16 clients post as fast as they can; every 200 is recorded.
-            let client = reqwest::Client::new();
+            let client = admin_client();
             let mut clients = Vec::new();
             for worker in 0..16 {
                 let (client, runs, acknowledged) =
@@ -218,8 +218,16 @@ fn a_killed_server_loses_no_acknowledged_run() {
                     }
                 }));
             }
-            // Kill once a few hundred runs were acknowledged, mid-stream.
+            // Kill once a few hundred runs were acknowledged, mid-stream
+            // (a client that stopped early, e.g. on an error, ends the wait).
+            let started = std::time::Instant::now();
             while acknowledged.lock().expect("lock").len() < 300 {
+                assert!(
+                    clients.iter().all(|c| !c.is_finished())
+                        && started.elapsed() < std::time::Duration::from_secs(60),
+                    "the clients stopped before 300 runs were acknowledged: {} were",
+                    acknowledged.lock().expect("lock").len()
+                );
                 tokio::time::sleep(std::time::Duration::from_millis(5)).await;
             }
             server.kill();
@@ -229,7 +237,7 @@ fn a_killed_server_loses_no_acknowledged_run() {
             let acknowledged: Vec<String> = acknowledged.lock().expect("lock").clone();
 
             let server = Server::start(&args, &[]);
-            let client = reqwest::Client::new();
+            let client = admin_client();
             let mut stored = HashSet::new();
             let mut cursor: Option<String> = None;
             loop {

@@ -1,7 +1,9 @@
 //! Shared helpers of the tests that start `airlock serve` as a real
 //! process: a rule-only workflow (no models needed), starting the server on
 //! a free port and reading its address from its first line, and a JSON
-//! HTTP client.
+//! HTTP client. Every server starts with [`ADMIN_KEY`] as its bootstrap
+//! admin key; [`admin_client`] sends it, [`airlock`] passes it to the
+//! `--server` forms, and [`create_key`] makes keys of other roles.
 
 #![allow(dead_code)]
 
@@ -10,6 +12,65 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
+
+/// The bootstrap admin key every test server starts with (a fixed,
+/// well-formed key: tests only).
+pub const ADMIN_KEY: &str =
+    "alk_testadminkey_abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwxyz";
+
+/// An HTTP client that sends `key` as its bearer token on every request.
+pub fn client_with_key(key: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).expect("ASCII key"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("HTTP client")
+}
+
+/// An HTTP client authenticated as the bootstrap admin.
+pub fn admin_client() -> reqwest::Client {
+    client_with_key(ADMIN_KEY)
+}
+
+/// Creates a key with `airlock keys create` in the database `flags` name
+/// (the same `--data-dir` as the servers, so the same secrets) and returns it.
+pub fn create_key(flags: &[&str], role: &str, name: &str) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_airlock"))
+        .args(flags)
+        .args(["keys", "create", "--role", role, "--name", name])
+        .env_remove("AIRLOCK_CONFIG")
+        .env_remove("AIRLOCK_DATABASE_URL")
+        .env_remove("AIRLOCK_WORKFLOWS_DIR")
+        .output()
+        .expect("run airlock keys create");
+    assert!(
+        out.status.success(),
+        "keys create --role {role} --name {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8 key")
+        .trim()
+        .to_string()
+}
+
+/// Creates a key through `server`'s `POST /v1/keys` as the bootstrap admin
+/// and returns it.
+pub async fn issue_key(server: &Server, role: &str, name: &str) -> String {
+    let (status, created) = post(
+        &admin_client(),
+        &server.url("/v1/keys"),
+        &serde_json::json!({"role": role, "name": name}),
+        None,
+    )
+    .await;
+    assert_eq!(status, 201, "POST /v1/keys {role} {name}: {created}");
+    created["key"].as_str().expect("the key").to_string()
+}
 
 /// A workflow with no model step: validate, a rule, a fallback.
 const WORKFLOW: &str = r#"
@@ -121,6 +182,7 @@ impl Server {
             .env_remove("AIRLOCK_LISTEN")
             .env_remove("AIRLOCK_DATABASE_URL")
             .env_remove("AIRLOCK_WORKFLOWS_DIR")
+            .env("AIRLOCK_BOOTSTRAP_KEY", ADMIN_KEY)
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         for (k, v) in envs {
@@ -223,10 +285,12 @@ pub async fn get(client: &reqwest::Client, url: &str) -> (u16, Value) {
     (status, response.json().await.expect("JSON body"))
 }
 
-/// Runs the `airlock` binary to completion.
+/// Runs the `airlock` binary to completion, as the bootstrap admin for
+/// the `--server` forms.
 pub fn airlock(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_airlock"))
         .args(args)
+        .env("AIRLOCK_API_KEY", ADMIN_KEY)
         .env_remove("AIRLOCK_CONFIG")
         .env_remove("AIRLOCK_DATABASE_URL")
         .env_remove("AIRLOCK_WORKFLOWS_DIR")
