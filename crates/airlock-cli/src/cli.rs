@@ -21,9 +21,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub models_dir: Option<PathBuf>,
     /// Directory of workflow directories. Also `AIRLOCK_WORKFLOWS_DIR`;
-    /// default `./workflows` if it exists, else `./examples`.
+    /// default `./workflows` if it exists, else `./examples`. (Not
+    /// `--workflows`: that is `keys create`'s list of granted workflows.)
     #[arg(long, global = true, value_name = "DIR")]
-    pub workflows: Option<PathBuf>,
+    pub workflows_dir: Option<PathBuf>,
     /// Database URL (`sqlite://PATH` or `postgres://...`). Also
     /// `AIRLOCK_DATABASE_URL`; default `sqlite://<data-dir>/airlock.db`.
     #[arg(long, global = true, value_name = "URL")]

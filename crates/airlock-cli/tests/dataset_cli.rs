@@ -143,7 +143,7 @@ fn airlock(root: &Path, database_url: &str, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_airlock"))
         .arg("--data-dir")
         .arg(root.join("data"))
-        .arg("--workflows")
+        .arg("--workflows-dir")
         .arg(root.join("workflows"))
         .arg("--database-url")
         .arg(database_url)

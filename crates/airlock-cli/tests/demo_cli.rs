@@ -21,7 +21,7 @@ fn the_demo_starts_on_a_fresh_data_dir_and_routes_by_its_rules() {
     let data = tempfile::tempdir().expect("tempdir");
     let data_dir = data.path().to_str().expect("utf-8").to_string();
     let models = models.to_str().expect("utf-8").to_string();
-    // No --workflows and no database URL: ./examples and SQLite under the data dir.
+    // No --workflows-dir and no database URL: ./examples and SQLite under the data dir.
     let server = Server::start_in(
         Some(&repo),
         &["--data-dir", &data_dir, "--models-dir", &models],

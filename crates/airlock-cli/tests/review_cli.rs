@@ -63,7 +63,7 @@ fn setup(db_url: &str, webhook_url: Option<&str>) -> (tempfile::TempDir, Vec<Str
     let flags = vec![
         "--config".to_string(),
         path(&config_path),
-        "--workflows".to_string(),
+        "--workflows-dir".to_string(),
         path(&workflows),
         "--data-dir".to_string(),
         path(&dir.path().join("data")),

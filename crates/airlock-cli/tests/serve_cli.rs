@@ -18,7 +18,7 @@ fn setup(db_url: &str) -> (tempfile::TempDir, Vec<String>) {
     let workflows = write_rule_workflow(&dir.path().join("workflows"));
     let path = |p: &std::path::Path| p.to_str().expect("utf-8 path").to_string();
     let args = vec![
-        "--workflows".to_string(),
+        "--workflows-dir".to_string(),
         path(&workflows),
         "--data-dir".to_string(),
         path(&dir.path().join("data")),
@@ -290,7 +290,7 @@ fn serve_refuses_to_start_on_invalid_workflows_with_the_check_report() {
     .expect("write");
     let data = dir.path().join("data");
     let out = airlock(&[
-        "--workflows",
+        "--workflows-dir",
         root.to_str().expect("utf-8"),
         "--data-dir",
         data.to_str().expect("utf-8"),

@@ -93,8 +93,7 @@ async fn create(engine: &airlock_engine::Engine, args: CreateArgs) -> Result<()>
     };
     let issued = engine.create_key(None, spec).await?;
     if args.json {
-        let mut value = serde_json::to_value(&issued.record)
-            .map_err(|e| Error::internal(format!("cannot encode the key: {e}")))?;
+        let mut value = key_json(&issued.record)?;
         value["key"] = serde_json::Value::String(issued.key);
         println!("{value}");
     } else {
@@ -112,8 +111,7 @@ async fn list(engine: &airlock_engine::Engine, args: ListArgs) -> Result<()> {
     let keys = engine.list_keys().await?;
     if args.json {
         for key in &keys {
-            let mut value = serde_json::to_value(key)
-                .map_err(|e| Error::internal(format!("cannot encode a key: {e}")))?;
+            let mut value = key_json(key)?;
             value["status"] = serde_json::Value::String(key.status(now).to_string());
             println!("{value}");
         }
@@ -143,6 +141,18 @@ async fn list(engine: &airlock_engine::Engine, args: ListArgs) -> Result<()> {
 }
 
 /// An RFC 3339 instant, or a duration from now.
+/// A key's metadata as JSON, shaped as the HTTP API shows it: `workflows`
+/// is the granted list, or `null` for every workflow.
+fn key_json(key: &airlock_core::ApiKeyRecord) -> Result<serde_json::Value> {
+    let mut value = serde_json::to_value(key)
+        .map_err(|e| Error::internal(format!("cannot encode a key: {e}")))?;
+    value["workflows"] = match &key.workflows {
+        WorkflowGrant::All => serde_json::Value::Null,
+        WorkflowGrant::Only(names) => serde_json::json!(names),
+    };
+    Ok(value)
+}
+
 fn parse_expiry(text: &str) -> Result<Timestamp> {
     if let Ok(at) = Timestamp::parse_rfc3339(text) {
         return Ok(at);

@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> Result<()> {
         models_dir: cli.models_dir,
         database_url: cli.database_url,
         listen: cli.listen,
-        workflows_dir: cli.workflows,
+        workflows_dir: cli.workflows_dir,
     };
     let settings = Settings::load(&flags.over(Overrides::from_env()));
     // `check` reports configuration problems together with workflow problems.
