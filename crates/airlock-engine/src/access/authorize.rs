@@ -48,15 +48,15 @@ impl Engine {
             return Ok(());
         }
         let workflow = match resource {
-            Resource::Workflow(w) => Some(w.name.clone()),
+            Resource::Workflow(w) => Some(w.name.as_str()),
             Resource::Service => None,
         };
-        let mut event = AuditEvent::new(
-            AuditEventKind::AccessDenied,
-            principal.describe(),
-            request.to_string(),
+        self.record_denial(
+            principal,
+            request,
+            action,
+            workflow,
             json!({
-                "action": action.as_str(),
                 "resource": resource.describe(),
                 "reason": decision.reason,
                 "policies": decision.policies,
@@ -64,14 +64,7 @@ impl Engine {
                 "policy_fingerprint": decision.fingerprint,
             }),
         )
-        .at(Timestamp::now());
-        event.workflow = workflow;
-        // A denial that cannot be recorded is still a denial.
-        if let Err(e) = self.store().append_audit(vec![event]).await {
-            tracing::error!(error = %e, "could not record an access denial in the audit log");
-        }
-        metrics::counter!(crate::metrics_names::ACCESS_DENIED_TOTAL, "action" => action.as_str())
-            .increment(1);
+        .await;
         Err(Error::forbidden(format!(
             "{} may not {} on {}: {}",
             principal.describe(),
@@ -80,6 +73,36 @@ impl Engine {
             decision.reason
         ))
         .with_hint("ask an admin for a key with the right role or workflow grant"))
+    }
+
+    /// Records a refused request in the audit log (`access.denied`) and
+    /// counts it: for the policy's denials above and for the refusals
+    /// decided elsewhere (acting as another reviewer, an escalated task
+    /// without being an adjudicator). `details` says why; the action is
+    /// added to it. A denial that cannot be recorded is still a denial: the
+    /// failure is logged.
+    pub async fn record_denial(
+        &self,
+        principal: &Principal,
+        request: &str,
+        action: Action,
+        workflow: Option<&str>,
+        mut details: serde_json::Value,
+    ) {
+        details["action"] = json!(action.as_str());
+        let mut event = AuditEvent::new(
+            AuditEventKind::AccessDenied,
+            principal.describe(),
+            request.to_string(),
+            details,
+        )
+        .at(Timestamp::now());
+        event.workflow = workflow.map(str::to_string);
+        if let Err(e) = self.store().append_audit(vec![event]).await {
+            tracing::error!(error = %e, "could not record an access denial in the audit log");
+        }
+        metrics::counter!(crate::metrics_names::ACCESS_DENIED_TOTAL, "action" => action.as_str())
+            .increment(1);
     }
 
     /// [`Engine::authorize`] on the workflow called `name` (`not_found` if

@@ -102,9 +102,10 @@ pub async fn claim_review(
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer"])?;
-    let reviewer = reviewer_of(&caller, &body)?;
-    may_resolve(&state, &caller, id).await?;
-    let task = state.engine.claim_review(id, &reviewer).await?;
+    let workflow = may_resolve(&state, &caller, id).await?;
+    let reviewer = audited(&state, &caller, &workflow, reviewer_of(&caller, &body)).await?;
+    let claimed = state.engine.claim_review(id, &reviewer).await;
+    let task = audited(&state, &caller, &workflow, claimed).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
 
@@ -131,8 +132,8 @@ pub async fn release_review(
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer"])?;
-    let reviewer = reviewer_of(&caller, &body)?;
-    may_resolve(&state, &caller, id).await?;
+    let workflow = may_resolve(&state, &caller, id).await?;
+    let reviewer = audited(&state, &caller, &workflow, reviewer_of(&caller, &body)).await?;
     let task = state.engine.release_review(id, &reviewer).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
@@ -166,15 +167,16 @@ pub async fn resolve_review(
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer", "action", "output", "label", "reason"])?;
+    let workflow = may_resolve(&state, &caller, id).await?;
     let request = ResolveRequest {
-        reviewer: reviewer_of(&caller, &body)?,
+        reviewer: audited(&state, &caller, &workflow, reviewer_of(&caller, &body)).await?,
         action: body.required_text("action")?.parse::<ReviewAction>()?,
         output: body.value("output"),
         label: body.text("label")?,
         reason: body.text("reason")?,
     };
-    may_resolve(&state, &caller, id).await?;
-    let task = state.engine.resolve_review(id, request).await?;
+    let resolved = state.engine.resolve_review(id, request).await;
+    let task = audited(&state, &caller, &workflow, resolved).await?;
     Ok(Json(ReviewView::new(task, Timestamp::now())))
 }
 
@@ -193,8 +195,36 @@ fn reviewer_of(caller: &Caller, body: &BodyObject) -> airlock_core::Result<Strin
     }
 }
 
-/// `resolve_review` on the task's workflow (claims, releases and votes).
-async fn may_resolve(state: &AppState, caller: &Caller, id: ReviewId) -> Result<(), ApiError> {
+/// `resolve_review` on the task's workflow (claims, releases and votes);
+/// returns the workflow's name.
+async fn may_resolve(state: &AppState, caller: &Caller, id: ReviewId) -> Result<String, ApiError> {
     let task = state.engine.get_review(id).await?;
-    authorize::workflow(state, caller, Action::ResolveReview, &task.workflow).await
+    authorize::workflow(state, caller, Action::ResolveReview, &task.workflow).await?;
+    Ok(task.workflow)
+}
+
+/// `result`, after auditing it as an access denial if it is a `forbidden`
+/// refusal decided outside the policies (acting as another reviewer, or
+/// on an escalated task without being an adjudicator).
+async fn audited<T>(
+    state: &AppState,
+    caller: &Caller,
+    workflow: &str,
+    result: airlock_core::Result<T>,
+) -> Result<T, ApiError> {
+    if let Err(e) = &result {
+        if e.kind() == airlock_core::ErrorKind::Forbidden {
+            state
+                .engine
+                .record_denial(
+                    &caller.principal,
+                    &caller.request,
+                    Action::ResolveReview,
+                    Some(workflow),
+                    serde_json::json!({"reason": e.message()}),
+                )
+                .await;
+        }
+    }
+    result.map_err(ApiError::from)
 }

@@ -391,6 +391,25 @@ fn disagreeing_reviewers_escalate_to_the_adjudicator() {
                 )
                 .await;
             claim.assert_error(403, "forbidden");
+            // Both refusals are audited, with the reason.
+            let denials = server.get("/v1/audit?event=access.denied").await;
+            let refused: Vec<&Value> = denials.body["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .filter(|r| {
+                    r["details"]["reason"]
+                        .as_str()
+                        .is_some_and(|reason| reason.contains("only an adjudicator"))
+                })
+                .collect();
+            assert_eq!(refused.len(), 2, "{:#}", denials.body);
+            assert!(
+                refused
+                    .iter()
+                    .all(|r| r["subject"].as_str().is_some_and(|s| s.contains(&id))),
+                "{refused:#?}"
+            );
 
             let final_vote = server
                 .post(

@@ -1,6 +1,7 @@
 //! The reviewer of a claim, release or vote is the key's name: a body
 //! `reviewer` naming the key itself is accepted, one naming someone else
-//! is `403` (field `reviewer`), even for an admin.
+//! is `403` (field `reviewer`), even for an admin, and each such refusal
+//! is in the audit log as an `access.denied` record.
 
 use airlock_core::Role;
 use airlock_testkit::run_on_each_database;
@@ -42,6 +43,22 @@ fn a_key_acts_only_as_its_own_reviewer() {
                 );
             }
         }
+        let denials = server.get("/v1/audit?event=access.denied").await;
+        assert_eq!(denials.status, 200, "{:#}", denials.body);
+        let reasons: Vec<&str> = denials.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|r| r["workflow"] == "triage")
+            .filter_map(|r| r["details"]["reason"].as_str())
+            .filter(|reason| reason.contains("cannot act as reviewer `someone-else`"))
+            .collect();
+        assert_eq!(
+            reasons.len(),
+            6,
+            "every refusal audited: {:#}",
+            denials.body
+        );
         let url = |operation: &str| server.url(&format!("/v1/reviews/{review}/{operation}"));
         let claimed = read(rita.post(url("claim")).json(&json!({"reviewer": "rita"}))).await;
         assert_eq!(claimed.status, 200, "{:#}", claimed.body);
