@@ -167,13 +167,20 @@ pub async fn resolve_review(
 ) -> Result<Json<ReviewView>, ApiError> {
     let id: ReviewId = parse_path_id(&id, "review")?;
     let body = BodyObject::new(body, &["reviewer", "action", "output", "label", "reason"])?;
+    // A malformed body is refused before the task is looked up.
+    let action = body.required_text("action")?.parse::<ReviewAction>()?;
+    let (output, label, reason) = (
+        body.value("output"),
+        body.text("label")?,
+        body.text("reason")?,
+    );
     let workflow = may_resolve(&state, &caller, id).await?;
     let request = ResolveRequest {
         reviewer: audited(&state, &caller, &workflow, reviewer_of(&caller, &body)).await?,
-        action: body.required_text("action")?.parse::<ReviewAction>()?,
-        output: body.value("output"),
-        label: body.text("label")?,
-        reason: body.text("reason")?,
+        action,
+        output,
+        label,
+        reason,
     };
     let resolved = state.engine.resolve_review(id, request).await;
     let task = audited(&state, &caller, &workflow, resolved).await?;
