@@ -13,8 +13,8 @@ mod server_support;
 use airlock_testkit::{run_on_each_database, TestDatabase};
 use raw_sql::RawSql;
 use serde_json::Value;
-use server_support::write_rule_workflow;
-use std::process::{Command, Output};
+use server_support::{airlock_with, store_flags, succeeded, write_rule_workflow};
+use std::process::Output;
 
 /// Records every chain in these tests has: 2 key changes and 4 runs.
 const RECORDS: u64 = 6;
@@ -32,15 +32,8 @@ impl Chain {
     fn written(db: &TestDatabase) -> Chain {
         let dir = tempfile::tempdir().expect("tempdir");
         let workflows = write_rule_workflow(&dir.path().join("workflows"));
-        let path = |p: &std::path::Path| p.to_str().expect("utf-8 path").to_string();
-        let flags = vec![
-            "--workflows-dir".to_string(),
-            path(&workflows),
-            "--data-dir".to_string(),
-            path(&dir.path().join("data")),
-            "--database-url".to_string(),
-            db.url.clone(),
-        ];
+        let flags = store_flags(&workflows, &dir.path().join("data"), &db.url);
+
         let chain = Chain { _dir: dir, flags };
         for name in ["crm", "alice"] {
             chain.succeeds(&["keys", "create", "--role", "reviewer", "--name", name]);
@@ -52,7 +45,7 @@ impl Chain {
                 format!(r#"{{"order": "A-{amount}", "amount": {amount}}}"#),
             )
             .expect("write input");
-            chain.succeeds(&["run", "refunds", "--input", &path(&input)]);
+            chain.succeeds(&["run", "refunds", "--input", input.to_str().expect("utf-8")]);
         }
         let signed = chain.succeeds(&["audit", "checkpoint"]);
         assert!(
@@ -62,28 +55,13 @@ impl Chain {
         chain
     }
 
-    fn airlock(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_airlock"))
-            .args(&self.flags)
-            .args(args)
-            .env_remove("AIRLOCK_CONFIG")
-            .env_remove("AIRLOCK_DATABASE_URL")
-            .env_remove("AIRLOCK_WORKFLOWS_DIR")
-            .env_remove("AIRLOCK_AUDIT_SIGNING_KEY")
-            .output()
-            .expect("run airlock")
-    }
-
     /// Runs `args`; panics with stderr unless it exits 0; returns stdout.
     fn succeeds(&self, args: &[&str]) -> String {
-        let out = self.airlock(args);
-        assert!(
-            out.status.success(),
-            "airlock {args:?} exited {:?}: {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).to_string()
+        succeeded(&self.airlock(args))
+    }
+
+    fn airlock(&self, args: &[&str]) -> Output {
+        airlock_with(&self.flags, args, &[])
     }
 
     /// The record at `seq`, as `audit list` prints it.

@@ -9,32 +9,14 @@ mod server_support;
 
 use airlock_testkit::run_on_each_database;
 use serde_json::{json, Value};
-use server_support::{client_with_key, get, post, write_rule_workflow, Server};
-use std::process::{Command, Output};
+use server_support::{
+    airlock_with, client_with_key, get, post, stderr_of as stderr, store_flags, succeeded,
+    write_rule_workflow, Server,
+};
+use std::process::Output;
 
 fn airlock(flags: &[String], args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_airlock"))
-        .args(flags)
-        .args(args)
-        .env_remove("AIRLOCK_CONFIG")
-        .env_remove("AIRLOCK_DATABASE_URL")
-        .env_remove("AIRLOCK_WORKFLOWS_DIR")
-        .output()
-        .expect("run airlock")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn succeeded(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        stderr(out)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    airlock_with(flags, args, &[])
 }
 
 #[test]
@@ -57,15 +39,7 @@ fn keys_made_on_the_command_line_work_for_their_grant_until_revoked() {
                 )
                 .expect("write file");
             }
-            let path = |p: &std::path::Path| p.to_str().expect("utf-8").to_string();
-            let flags = vec![
-                "--workflows-dir".to_string(),
-                path(&workflows),
-                "--data-dir".to_string(),
-                path(&dir.path().join("data")),
-                "--database-url".to_string(),
-                db.url.clone(),
-            ];
+            let flags = store_flags(&workflows, &dir.path().join("data"), &db.url);
 
             // Refused, naming the problem, and nothing is created.
             for (args, named) in [

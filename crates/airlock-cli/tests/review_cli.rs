@@ -10,8 +10,6 @@
 mod server_support;
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,7 +18,8 @@ use axum::body::Bytes;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use server_support::{
-    admin_client, client_with_key, get, issue_key, post, write_rule_workflow, Server, ADMIN_KEY,
+    admin_client, airlock_with as airlock, client_with_key, get, issue_key, post,
+    stderr_of as stderr, store_flags, succeeded, write_rule_workflow, Server, ADMIN_KEY,
 };
 
 const SECRET: &str = "review-cli-test-secret-0123456789";
@@ -59,53 +58,12 @@ fn setup(db_url: &str, webhook_url: Option<&str>) -> (tempfile::TempDir, Vec<Str
     }
     let config_path = dir.path().join("airlock.toml");
     std::fs::write(&config_path, config).expect("write config");
-    let path = |p: &Path| p.to_str().expect("utf-8 path").to_string();
-    let flags = vec![
+    let mut flags = vec![
         "--config".to_string(),
-        path(&config_path),
-        "--workflows-dir".to_string(),
-        path(&workflows),
-        "--data-dir".to_string(),
-        path(&dir.path().join("data")),
-        "--database-url".to_string(),
-        db_url.to_string(),
+        config_path.to_str().expect("utf-8 path").to_string(),
     ];
+    flags.extend(store_flags(&workflows, &dir.path().join("data"), db_url));
     (dir, flags)
-}
-
-/// Runs `airlock` with `flags` then `args`, and `envs`.
-fn airlock(flags: &[String], args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
-    command
-        .args(flags)
-        .args(args)
-        .env_remove("AIRLOCK_CONFIG")
-        .env_remove("AIRLOCK_DATABASE_URL")
-        .env_remove("AIRLOCK_WORKFLOWS_DIR")
-        .env_remove("AIRLOCK_REVIEWER");
-    for (k, v) in envs {
-        command.env(k, v);
-    }
-    command.output().expect("run airlock")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).to_string()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-/// Panics with the command's stderr unless it exited 0.
-fn succeeded(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "exit {:?}: {}",
-        out.status.code(),
-        stderr(out)
-    );
-    stdout(out)
 }
 
 fn flag_refs(flags: &[String]) -> Vec<&str> {

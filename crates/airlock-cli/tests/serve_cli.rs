@@ -7,7 +7,7 @@ mod server_support;
 
 use airlock_testkit::run_on_each_database;
 use serde_json::{json, Value};
-use server_support::{admin_client, airlock, get, post, write_rule_workflow, Server};
+use server_support::{admin_client, airlock, get, post, store_flags, write_rule_workflow, Server};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -16,15 +16,7 @@ use std::sync::{Arc, Mutex};
 fn setup(db_url: &str) -> (tempfile::TempDir, Vec<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
     let workflows = write_rule_workflow(&dir.path().join("workflows"));
-    let path = |p: &std::path::Path| p.to_str().expect("utf-8 path").to_string();
-    let args = vec![
-        "--workflows-dir".to_string(),
-        path(&workflows),
-        "--data-dir".to_string(),
-        path(&dir.path().join("data")),
-        "--database-url".to_string(),
-        db_url.to_string(),
-    ];
+    let args = store_flags(&workflows, &dir.path().join("data"), db_url);
     (dir, args)
 }
 

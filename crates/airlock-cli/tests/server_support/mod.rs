@@ -10,7 +10,7 @@
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// The bootstrap admin key every test server starts with (a fixed,
@@ -283,6 +283,54 @@ pub async fn get(client: &reqwest::Client, url: &str) -> (u16, Value) {
     let response = client.get(url).send().await.expect("request");
     let status = response.status().as_u16();
     (status, response.json().await.expect("JSON body"))
+}
+
+/// The global flags pointing `airlock` at the workflows directory
+/// `workflows`, the data directory `data` and the database `db_url`.
+pub fn store_flags(workflows: &Path, data: &Path, db_url: &str) -> Vec<String> {
+    let path = |p: &Path| p.to_str().expect("utf-8 path").to_string();
+    vec![
+        "--workflows-dir".to_string(),
+        path(workflows),
+        "--data-dir".to_string(),
+        path(data),
+        "--database-url".to_string(),
+        db_url.to_string(),
+    ]
+}
+
+/// Runs `airlock` with `flags`, then `args`, with `envs` set and none of
+/// the caller's Airlock settings (no API key unless `envs` gives one).
+pub fn airlock_with(flags: &[String], args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_airlock"));
+    command
+        .args(flags)
+        .args(args)
+        .env_remove("AIRLOCK_CONFIG")
+        .env_remove("AIRLOCK_DATABASE_URL")
+        .env_remove("AIRLOCK_WORKFLOWS_DIR")
+        .env_remove("AIRLOCK_REVIEWER")
+        .env_remove("AIRLOCK_AUDIT_SIGNING_KEY");
+    for (k, v) in envs {
+        command.env(k, v);
+    }
+    command.output().expect("run airlock")
+}
+
+/// A command's stderr as text.
+pub fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// Panics with the command's stderr unless it exited 0; returns stdout.
+pub fn succeeded(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        stderr_of(out)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
 }
 
 /// Runs the `airlock` binary to completion, as the bootstrap admin for
