@@ -33,8 +33,8 @@ mod trace;
 
 /// The API's views, for the CLI to print the same shapes.
 pub use dto::{
-    DeliveryPage, FeedbackPage, ReviewDetailView, ReviewPage, ReviewView, RunDetailView, RunPage,
-    RunView, StoredRunView,
+    CreatedKeyView, DeliveryPage, FeedbackPage, KeyView, ReviewDetailView, ReviewPage, ReviewView,
+    RunDetailView, RunPage, RunView, StoredRunView,
 };
 pub use metrics_setup::{
     install_metrics, MetricsHandle, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS,

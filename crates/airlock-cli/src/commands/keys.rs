@@ -93,9 +93,11 @@ async fn create(engine: &airlock_engine::Engine, args: CreateArgs) -> Result<()>
     };
     let issued = engine.create_key(None, spec).await?;
     if args.json {
-        let mut value = key_json(&issued.record)?;
-        value["key"] = serde_json::Value::String(issued.key);
-        println!("{value}");
+        let created = airlock_server::CreatedKeyView {
+            key: issued.key,
+            record: airlock_server::KeyView::new(issued.record, Timestamp::now()),
+        };
+        println!("{}", to_json(&created)?);
     } else {
         eprintln!(
             "created key {} ({}, {}); it is shown this once, store it now:",
@@ -111,9 +113,10 @@ async fn list(engine: &airlock_engine::Engine, args: ListArgs) -> Result<()> {
     let keys = engine.list_keys().await?;
     if args.json {
         for key in &keys {
-            let mut value = key_json(key)?;
-            value["status"] = serde_json::Value::String(key.status(now).to_string());
-            println!("{value}");
+            println!(
+                "{}",
+                to_json(&airlock_server::KeyView::new(key.clone(), now))?
+            );
         }
         return Ok(());
     }
@@ -140,19 +143,12 @@ async fn list(engine: &airlock_engine::Engine, args: ListArgs) -> Result<()> {
     Ok(())
 }
 
-/// An RFC 3339 instant, or a duration from now.
-/// A key's metadata as JSON, shaped as the HTTP API shows it: `workflows`
-/// is the granted list, or `null` for every workflow.
-fn key_json(key: &airlock_core::ApiKeyRecord) -> Result<serde_json::Value> {
-    let mut value = serde_json::to_value(key)
-        .map_err(|e| Error::internal(format!("cannot encode a key: {e}")))?;
-    value["workflows"] = match &key.workflows {
-        WorkflowGrant::All => serde_json::Value::Null,
-        WorkflowGrant::Only(names) => serde_json::json!(names),
-    };
-    Ok(value)
+/// A key as JSON, shaped as the HTTP API shows it.
+fn to_json(view: &impl serde::Serialize) -> Result<String> {
+    serde_json::to_string(view).map_err(|e| Error::internal(format!("cannot encode a key: {e}")))
 }
 
+/// An RFC 3339 instant, or a duration from now.
 fn parse_expiry(text: &str) -> Result<Timestamp> {
     if let Ok(at) = Timestamp::parse_rfc3339(text) {
         return Ok(at);
