@@ -8,6 +8,7 @@
 pub mod raw;
 pub mod security;
 pub mod settings;
+mod ui;
 mod webhooks;
 
 pub use security::{
@@ -19,4 +20,5 @@ pub use settings::{
     default_workflows_dir, DatabaseSettings, InferenceSettings, ModelSettings, Overrides,
     ReviewSettings, ServerSettings, Settings, WebhookDeliverySettings, WebhookSettings,
 };
+pub use ui::{UiSettings, SESSION_KEY_ENV};
 pub use webhooks::{MAX_ATTEMPTS_LIMIT, MIN_SECRET_BYTES};

@@ -38,6 +38,8 @@ pub struct RawConfig {
     pub retention: RawRetention,
     #[serde(default)]
     pub pii: RawPii,
+    #[serde(default)]
+    pub ui: RawUi,
 }
 
 /// `[server]`: the HTTP API.
@@ -196,4 +198,20 @@ pub struct RawPii {
     pub hash_key_file: Option<PathBuf>,
     /// ...or the environment variable holding it.
     pub hash_key_env: Option<String>,
+}
+
+/// `[ui]`: the browser dashboard's sessions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUi {
+    /// File holding the key that signs session cookies (64 hex digits);
+    /// default `<data_dir>/session.key`, generated on first start.
+    pub session_key_file: Option<PathBuf>,
+    /// ...or the environment variable holding it.
+    pub session_key_env: Option<String>,
+    /// How long a sign-in lasts (default 8 hours).
+    pub session_ttl: Option<String>,
+    /// Whether the session cookie is marked `Secure` (default true; browsers
+    /// accept it over plain HTTP on localhost only).
+    pub secure_cookie: Option<bool>,
 }

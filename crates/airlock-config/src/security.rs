@@ -251,7 +251,7 @@ fn valid_key_id(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
-fn positive_duration(
+pub(crate) fn positive_duration(
     name: &str,
     text: Option<String>,
     default: Duration,
@@ -271,7 +271,7 @@ fn positive_duration(
     }
 }
 
-fn relative_to(base: &Path, path: PathBuf) -> PathBuf {
+pub(crate) fn relative_to(base: &Path, path: PathBuf) -> PathBuf {
     if path.is_absolute() {
         path
     } else {

@@ -6,6 +6,7 @@ use crate::security::{
     resolve_audit, resolve_auth, resolve_encryption, resolve_pii, resolve_retention, AuditSettings,
     AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings,
 };
+use crate::ui::{resolve_ui, UiSettings};
 use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
 use airlock_core::{Durability, Error, Result};
 use std::net::SocketAddr;
@@ -170,6 +171,7 @@ pub struct Settings {
     pub encryption: EncryptionSettings,
     pub retention: RetentionSettings,
     pub pii: PiiSettings,
+    pub ui: UiSettings,
 }
 
 impl Settings {
@@ -233,6 +235,7 @@ impl Settings {
         let encryption = resolve_encryption(raw.encryption, &base, &data_dir, &env, &mut problems);
         let retention = resolve_retention(raw.retention, &mut problems);
         let pii = resolve_pii(raw.pii, &base, &data_dir, &env, &mut problems);
+        let ui = resolve_ui(raw.ui, &base, &data_dir, &env, &mut problems);
         let workflows_dir = overrides
             .workflows_dir
             .clone()
@@ -269,6 +272,7 @@ impl Settings {
             encryption,
             retention,
             pii,
+            ui,
         })
     }
 }

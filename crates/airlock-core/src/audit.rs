@@ -49,6 +49,10 @@ word_enum!(
         KeyCreated => "key.created",
         /// An API key was revoked.
         KeyRevoked => "key.revoked",
+        /// A key signed in to the dashboard (a session cookie was issued).
+        SessionStarted => "session.started",
+        /// A dashboard session was signed out.
+        SessionEnded => "session.ended",
         /// A server started with a configuration.
         ConfigLoaded => "config.loaded",
         /// A server started serving a workflow version.

@@ -31,6 +31,7 @@ mod quality_metrics;
 mod retention;
 mod review;
 mod steps;
+mod timeline;
 
 pub use access::{actor_name, IssuedKey, KeySpec, KEY_NAME_MAX_CHARS};
 /// The review queue's filter, as the store takes it.
@@ -50,3 +51,4 @@ pub use quality_metrics::{
     refresh_quality_metrics, set_quality_gauges, spawn_quality_metrics, QUALITY_REFRESH_INTERVAL,
 };
 pub use review::{ResolveRequest, RunVerdict, REVIEWER_MAX_CHARS};
+pub use timeline::{Timeline, TimelineBucket, TIMELINE_MAX_BUCKETS, TIMELINE_MAX_RUNS};

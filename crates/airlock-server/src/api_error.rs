@@ -43,7 +43,15 @@ impl IntoResponse for ApiError {
         if let Some(object) = body.get_mut("error").and_then(Value::as_object_mut) {
             object.extend(extra);
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        // Every 401 says how to authenticate (RFC 9110 §11.6.1).
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"airlock\""),
+            );
+        }
+        response
     }
 }
 

@@ -28,8 +28,10 @@ mod options;
 mod query;
 mod routes;
 mod serve;
+pub mod session;
 mod state;
 mod trace;
+mod ui;
 
 /// The API's views, for the CLI to print the same shapes.
 pub use dto::{

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::session::SessionOptions;
+
 /// Request limits; [`ServerOptions::default`] fits a single server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServerOptions {
@@ -9,6 +11,8 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Longest a request may take before it is answered `504 timeout`.
     pub request_timeout: Duration,
+    /// How dashboard sign-in sessions are signed and how long they last.
+    pub session: SessionOptions,
 }
 
 impl ServerOptions {
@@ -23,6 +27,7 @@ impl Default for ServerOptions {
         ServerOptions {
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            session: SessionOptions::default(),
         }
     }
 }

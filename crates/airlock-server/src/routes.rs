@@ -13,11 +13,12 @@ use tower::ServiceBuilder;
 use crate::auth;
 use crate::handlers::{
     audit, fallback, feedback, health, keys, me, metrics_text, openapi_doc, quality, quarantine,
-    reviews, runs, webhooks, workflows,
+    reviews, runs, session, webhooks, workflows,
 };
 use crate::http_metrics;
 use crate::metrics_setup::MetricsHandle;
 use crate::options::ServerOptions;
+use crate::session::Sessions;
 use crate::state::AppState;
 use crate::trace;
 
@@ -86,6 +87,11 @@ fn table() -> Vec<RouteEntry> {
             "/v1/workflows/{name}/quality",
             quality::workflow_quality,
         ),
+        entry(
+            Get,
+            "/v1/workflows/{name}/timeline",
+            quality::workflow_timeline,
+        ),
         entry(Get, "/v1/quarantine", quarantine::list_quarantine),
         entry(Get, "/v1/reviews", reviews::list_reviews),
         entry(Get, "/v1/reviews/{id}", reviews::get_review),
@@ -98,6 +104,9 @@ fn table() -> Vec<RouteEntry> {
         entry(Get, "/v1/keys", keys::list_keys),
         entry(Post, "/v1/keys/{id}/revoke", keys::revoke_key),
         entry(Get, "/v1/me", me::me),
+        entry(Post, "/v1/sessions", session::sign_in),
+        entry(Get, "/v1/session", session::current),
+        entry(Post, "/v1/session/sign-out", session::sign_out),
         entry(Get, "/v1/audit", audit::list_audit),
         entry(Get, "/v1/audit/verify", audit::verify_audit),
         entry(Get, "/healthz", health::healthz),
@@ -125,12 +134,15 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
         engine,
         metrics,
         max_body_bytes: options.max_body_bytes,
+        sessions: Sessions::new(options.session),
     };
     let authenticate = axum::middleware::from_fn_with_state(state.clone(), auth::authenticate);
     let mut app = Router::new();
     for route in table() {
         app = app.route(route.path, route.handler);
     }
+    // The dashboard's files (not API routes: outside the OpenAPI document).
+    app = app.merge(crate::ui::routes());
     // Layers run outside-in in the reverse order of the calls: trace, then
     // metrics, then the timeout, then authentication (before any body is
     // read), then the body limit the extractors read.

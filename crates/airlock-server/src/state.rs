@@ -3,6 +3,7 @@
 use airlock_engine::Engine;
 
 use crate::metrics_setup::MetricsHandle;
+use crate::session::Sessions;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -10,4 +11,6 @@ pub struct AppState {
     pub metrics: MetricsHandle,
     /// Shown in error messages for oversized bodies.
     pub max_body_bytes: usize,
+    /// Dashboard sign-in sessions.
+    pub sessions: Sessions,
 }

@@ -1,9 +1,10 @@
 //! Key material the commands need, read from where the settings say: the
 //! payload encryption keys, the audit checkpoint signing key, the PII hash
-//! key, and the policy files. A key Airlock may generate (the defaults in
-//! the data directory) is created on first use with a fresh random value,
-//! readable by its owner only; two processes starting at once agree on one
-//! file (`create_new`: the second reads the first's).
+//! key, the dashboard session key, and the policy files. A key Airlock may
+//! generate (the defaults in the data directory) is created on first use
+//! with a fresh random value, readable by its owner only; two processes
+//! starting at once agree on one file (`create_new`: the second reads the
+//! first's).
 
 use std::io::Write;
 use std::path::Path;
@@ -41,6 +42,17 @@ pub fn audit_signer(settings: &Settings) -> Result<CheckpointSigner> {
 pub fn pii_hash_key(settings: &Settings) -> Result<HashKey> {
     let bytes = read_key(&settings.pii.hash_key, "the PII hash key")?;
     HashKey::new(&bytes)
+}
+
+/// The dashboard's session options of `[ui]` (the signing key read or
+/// generated).
+pub fn session_options(settings: &Settings) -> Result<airlock_server::session::SessionOptions> {
+    let key = read_key(&settings.ui.session_key, "the session key")?;
+    Ok(airlock_server::session::SessionOptions {
+        key: airlock_server::session::SessionKey::new(key),
+        ttl: settings.ui.session_ttl,
+        secure_cookie: settings.ui.secure_cookie,
+    })
 }
 
 /// The authorizer of `[auth]`: the default policies (unless turned off)

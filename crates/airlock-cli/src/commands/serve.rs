@@ -32,6 +32,7 @@ async fn serve(
     let options = ServerOptions {
         max_body_bytes: settings.server.max_body_bytes,
         request_timeout: settings.server.request_timeout,
+        session: super::secrets::session_options(settings)?,
     };
     let listener = tokio::net::TcpListener::bind(settings.server.listen)
         .await
@@ -58,6 +59,13 @@ async fn serve(
         store.durability(),
         settings.data_dir.display()
     );
+    // Browsers keep a `Secure` cookie over plain HTTP for `localhost` only.
+    let dashboard = if address.ip().is_loopback() {
+        format!("http://localhost:{}/ui", address.port())
+    } else {
+        format!("http://{address}/ui")
+    };
+    eprintln!("airlock: dashboard at {dashboard} (sign in with an API key)");
     let reloader = tokio::spawn(reload_policies_on_hangup(
         engine_for_reload,
         settings.clone(),

@@ -233,6 +233,11 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// What the server printed so far.
+    pub fn log(&self) -> String {
+        self.stderr.lock().expect("log lock").clone()
+    }
+
     /// Sends SIGKILL: no shutdown, no flush; the crash test.
     pub fn kill(mut self) {
         self.child.kill().expect("kill");

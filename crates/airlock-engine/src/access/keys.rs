@@ -8,7 +8,7 @@ use airlock_core::{
     ApiKeyRecord, AuditEvent, AuditEventKind, Error, KeyStatus, Principal, Result, Role, Timestamp,
     WorkflowGrant, SYSTEM_ACTOR,
 };
-use airlock_store::KeyStore;
+use airlock_store::{AuditStore, KeyStore};
 use serde_json::json;
 
 use super::key_material;
@@ -47,28 +47,51 @@ impl Engine {
     /// `unauthenticated` error saying why (never repeating the token).
     pub async fn authenticate(&self, token: &str) -> Result<Principal> {
         let id = key_material::parse(token)?;
-        let record = self.store().get_key(id).await?.ok_or_else(|| {
-            Error::unauthenticated(format!("API key `{id}` is not known"))
-                .with_hint("check the key; `airlock keys list` shows the keys that exist")
-        })?;
+        let record = self.known_key(id).await?;
         if !key_material::matches(token, &record.secret_sha256) {
             return Err(Error::unauthenticated(format!(
                 "the secret of API key `{id}` is wrong"
             )));
         }
-        match record.status(Timestamp::now()) {
-            KeyStatus::Active => Ok(record.principal()),
-            KeyStatus::Revoked => Err(Error::unauthenticated(format!(
-                "API key `{id}` was revoked at {}",
-                record.revoked_at.map(|t| t.to_string()).unwrap_or_default()
-            ))
-            .with_hint("ask an admin for a new key")),
-            KeyStatus::Expired => Err(Error::unauthenticated(format!(
-                "API key `{id}` expired at {}",
-                record.expires_at.map(|t| t.to_string()).unwrap_or_default()
-            ))
-            .with_hint("ask an admin for a new key")),
-        }
+        active_principal(&record)
+    }
+
+    /// The caller a sign-in session made with key `id` stands for, checked
+    /// again on every request so a revoked or expired key ends its sessions
+    /// at once. (The session's own signature proves the key was shown.)
+    pub async fn authenticate_key_id(&self, id: &str) -> Result<Principal> {
+        active_principal(&self.known_key(id).await?)
+    }
+
+    /// Appends `session.started` or `session.ended` for `principal`'s
+    /// dashboard session `session` (its nonce, never the cookie).
+    pub async fn record_session(
+        &self,
+        principal: &Principal,
+        started: bool,
+        request: &str,
+        session: &str,
+    ) -> Result<()> {
+        let kind = if started {
+            AuditEventKind::SessionStarted
+        } else {
+            AuditEventKind::SessionEnded
+        };
+        let event = AuditEvent::new(
+            kind,
+            principal.describe(),
+            format!("key:{}", principal.key_id),
+            json!({"session": session, "request": request}),
+        )
+        .at(Timestamp::now());
+        self.store().append_audit(vec![event]).await.map(drop)
+    }
+
+    async fn known_key(&self, id: &str) -> Result<ApiKeyRecord> {
+        self.store().get_key(id).await?.ok_or_else(|| {
+            Error::unauthenticated(format!("API key `{id}` is not known"))
+                .with_hint("check the key; `airlock keys list` shows the keys that exist")
+        })
     }
 
     /// Creates a key; `by` is the admin asking (`None` for the local CLI).
@@ -211,5 +234,23 @@ impl Engine {
             }
         }
         Ok(())
+    }
+}
+
+/// The principal of `record` if the key is usable now.
+fn active_principal(record: &ApiKeyRecord) -> Result<Principal> {
+    let id = &record.id;
+    match record.status(Timestamp::now()) {
+        KeyStatus::Active => Ok(record.principal()),
+        KeyStatus::Revoked => Err(Error::unauthenticated(format!(
+            "API key `{id}` was revoked at {}",
+            record.revoked_at.map(|t| t.to_string()).unwrap_or_default()
+        ))
+        .with_hint("ask an admin for a new key")),
+        KeyStatus::Expired => Err(Error::unauthenticated(format!(
+            "API key `{id}` expired at {}",
+            record.expires_at.map(|t| t.to_string()).unwrap_or_default()
+        ))
+        .with_hint("ask an admin for a new key")),
     }
 }

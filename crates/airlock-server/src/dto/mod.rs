@@ -11,6 +11,7 @@ mod quality;
 mod quarantine;
 mod review;
 mod run;
+mod session;
 mod webhook;
 mod words;
 mod workflow;
@@ -22,7 +23,7 @@ pub use health::{HealthView, ReadinessView};
 pub use keys::{CreateKeyBody, CreatedKeyView, KeyList, KeyView, MeView};
 pub use quality::{
     BacklogView, DecisionTallyView, FeedbackSummaryView, LabelQualityView, QualityFiguresView,
-    QualityReportView, ReviewTallyView, VersionQualityView,
+    QualityReportView, ReviewTallyView, TimelineBucketView, TimelineView, VersionQualityView,
 };
 pub use quarantine::{QuarantinePage, QuarantineView};
 pub use review::{
@@ -30,6 +31,7 @@ pub use review::{
     ReviewView, SuggestionView, VoteView,
 };
 pub use run::{RunDetailView, RunPage, RunReviewView, RunView, StepView, StoredRunView};
+pub use session::{SessionView, SignInBody};
 pub use webhook::{AttemptView, DeliveryDetailView, DeliveryPage, DeliveryView};
 pub use words::{
     DataClassView, DecisionView, DeliveryStatusView, EventTypeView, OnErrorView, ReviewActionView,

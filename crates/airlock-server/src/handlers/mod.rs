@@ -13,5 +13,6 @@ pub mod quality;
 pub mod quarantine;
 pub mod reviews;
 pub mod runs;
+pub mod session;
 pub mod webhooks;
 pub mod workflows;

@@ -13,6 +13,7 @@ mod feedback;
 mod quality;
 mod reviews;
 mod runs;
+mod timeline;
 mod webhooks;
 
 use std::str::FromStr;
@@ -26,6 +27,7 @@ pub use feedback::ListFeedbackParams;
 pub use quality::QualityParams;
 pub use reviews::{review_filter_from_query, ListReviewsParams};
 pub use runs::{ListQuarantineParams, ListRunsParams};
+pub use timeline::TimelineParams;
 pub use webhooks::ListDeliveriesParams;
 
 /// `?view=` of a run read: `false` for `redacted` (the default), `true`

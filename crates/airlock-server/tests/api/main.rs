@@ -2,7 +2,8 @@
 //! reqwest, over an engine with fake models and test workflows, on SQLite
 //! and (with AIRLOCK_TEST_DATABASE_URL) PostgreSQL: runs, listing,
 //! idempotency, errors, operations, the review queue, feedback, quality,
-//! webhook deliveries, and authentication and authorization.
+//! webhook deliveries, authentication and authorization, and dashboard
+//! sessions.
 
 mod auth;
 mod errors;
@@ -13,5 +14,6 @@ mod operations;
 mod quality;
 mod reviews;
 mod runs;
+mod sessions;
 mod support;
 mod webhooks;

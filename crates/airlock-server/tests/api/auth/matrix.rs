@@ -85,6 +85,13 @@ fn row(
     }
 }
 
+/// A row whose every credential, failing or not, gets `status`.
+fn every(route: &'static str, status: u16) -> Row {
+    let mut same = row(route, Target::Nothing, &[], [status; 6]);
+    same.expect = [status; 11];
+    same
+}
+
 /// A row for a route anyone may call, with any credential or none.
 fn public(route: &'static str) -> Row {
     let mut open = row(route, Target::Nothing, &[], [200; 6]);
@@ -110,6 +117,7 @@ fn table() -> Vec<Row> {
         row("GET /v1/workflows",                         Nothing,         &[],                         [200, 200, 200, 200, 200, 200]),
         row("GET /v1/workflows/{name}",                  Workflow,        &["read_workflow"],          [200, 200, 200, 200, 200, 403]),
         row("GET /v1/workflows/{name}/quality",          Workflow,        &["read_workflow"],          [200, 200, 200, 200, 200, 403]),
+        row("GET /v1/workflows/{name}/timeline",         Workflow,        &["read_workflow"],          [200, 200, 200, 200, 200, 403]),
         row("GET /v1/quarantine",                        Nothing,         &[],                         [200, 200, 200, 200, 200, 200]),
         row("GET /v1/quarantine?workflow=triage",        Nothing,         &["read_quarantine"],        [200, 200, 403, 200, 403, 403]),
         row("GET /v1/reviews",                           Nothing,         &[],                         [200, 200, 200, 200, 200, 200]),
@@ -124,6 +132,11 @@ fn table() -> Vec<Row> {
         row("GET /v1/keys",                              Nothing,         &["read_keys"],              [200, 403, 403, 200, 403, 403]),
         row("POST /v1/keys/{id}/revoke",                 KeyToRevoke,     &["manage_keys"],            [200, 403, 403, 403, 403, 403]),
         row("GET /v1/me",                                Nothing,         &[],                         [200, 200, 200, 200, 200, 200]),
+        // Sign-in reads the key from its body, never the header: a wrong one is 401 for everyone.
+        every("POST /v1/sessions", 401).body(wrong_sign_in),
+        // A bearer key has no session to show or end.
+        row("GET /v1/session",                           Nothing,         &[],                         [404, 404, 404, 404, 404, 404]),
+        row("POST /v1/session/sign-out",                 Nothing,         &[],                         [404, 404, 404, 404, 404, 404]),
         row("GET /v1/audit",                             Nothing,         &["read_audit"],             [200, 403, 403, 200, 403, 403]),
         row("GET /v1/audit/verify",                      Nothing,         &["read_audit"],             [200, 403, 403, 200, 403, 403]),
         public("GET /healthz"),
@@ -131,6 +144,10 @@ fn table() -> Vec<Row> {
         row("GET /metrics",                              Nothing,         &["read_metrics"],           [200, 200, 403, 200, 403, 403]),
         row("GET /openapi.json",                         Nothing,         &["read_api_docs"],          [200, 200, 200, 200, 200, 200]),
     ]
+}
+
+fn wrong_sign_in(_: usize) -> Value {
+    json!({"key": "alk_nosuchkey_abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwxyz"})
 }
 
 fn run_input(_: usize) -> Value {
