@@ -110,11 +110,10 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<R
     Ok(response)
 }
 
-fn session_of(caller: &Caller) -> Result<&Session, ApiError> {
+fn session_of(caller: &Caller) -> Result<&Session, Error> {
     caller.session.as_deref().ok_or_else(|| {
         Error::not_found("the request is authenticated by a bearer key, not a session")
             .with_hint("sign in with POST /v1/sessions from a browser")
-            .into()
     })
 }
 

@@ -10,7 +10,7 @@ function widthOf(container) {
   return Math.max(280, Math.min(container.clientWidth || 600, 1100) - 8);
 }
 
-function draw(container, title, series, data, yLabel) {
+function draw(container, title, series, data, yLabel, points = false) {
   const box = h('figure', { class: 'chart' }, h('figcaption', {}, title));
   container.appendChild(box);
   if (!window.uPlot) {
@@ -20,7 +20,7 @@ function draw(container, title, series, data, yLabel) {
   const plot = new window.uPlot({
     width: widthOf(container),
     height: 220,
-    series: [{}, ...series.map(([label, color]) => ({ label, stroke: color, width: 2, points: { show: false } }))],
+    series: [{}, ...series.map(([label, color]) => ({ label, stroke: color, width: 2, points: { show: points, size: 7, fill: color } }))],
     axes: [{}, { label: yLabel, size: 60 }],
     scales: { x: { time: true } },
     legend: { live: false },
@@ -37,7 +37,7 @@ export function timelineCharts(container, timeline) {
     [xs, ...decisions.map((d) => timeline.buckets.map((b) => b.decisions[d]))], 'runs');
   const latency = draw(container, 'Latency (ms)',
     [['p50', COLORS.p50], ['p99', COLORS.p99]],
-    [xs, timeline.buckets.map((b) => b.p50_ms), timeline.buckets.map((b) => b.p99_ms)], 'ms');
+    [xs, timeline.buckets.map((b) => b.p50_ms), timeline.buckets.map((b) => b.p99_ms)], 'ms', true);
   const total = timeline.buckets.reduce((n, b) => n + b.runs, 0);
   const busiest = timeline.buckets.reduce((best, b) => (b.runs > (best?.runs ?? -1) ? b : best), null);
   container.appendChild(h('p', { class: 'visually-hidden' },

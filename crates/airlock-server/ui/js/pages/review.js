@@ -236,6 +236,7 @@ function decisionForm(task, labelField, submit) {
     field('Reason (required to override or reject)', reason),
     status,
     h('button', { type: 'submit', class: 'primary' }, 'Submit decision'), ' ', h('small', { class: 'muted' }, 'Ctrl+Enter'));
+  form.addEventListener('input', (event) => event.target.removeAttribute('aria-invalid'));
   form.addEventListener('change', () => {
     overridePanel.hidden = form.elements.action.value !== 'override';
   });

@@ -79,9 +79,9 @@ function versionsTable(quality) {
     h('h2', { id: 'versions-title' }, 'By version'),
     table({ text: 'Quality by workflow version' }, [
       { label: 'Version', cell: (v) => [h('code', {}, v.workflow_version.slice(0, 12)), v.workflow_version === quality.current_version ? ' (current)' : ''] },
-      { label: 'Runs', class: 'num', cell: (v) => String(v.figures.runs) },
-      { label: 'Automation', class: 'num', cell: (v) => pct(v.figures.automation_rate) },
-      { label: 'Overrides', class: 'num', cell: (v) => pct(v.figures.override_rate) },
-      { label: 'Accuracy', class: 'num', cell: (v) => pct(v.figures.suggestion_accuracy) },
+      { label: 'Runs', class: 'num', cell: (v) => String(v.runs) },
+      { label: 'Automation', class: 'num', cell: (v) => pct(v.automation_rate) },
+      { label: 'Overrides', class: 'num', cell: (v) => pct(v.override_rate) },
+      { label: 'Accuracy', class: 'num', cell: (v) => pct(v.suggestion_accuracy) },
     ], quality.versions));
 }
