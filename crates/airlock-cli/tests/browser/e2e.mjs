@@ -101,8 +101,11 @@ try {
   await page.waitForURL(/status=open/);
   await page.locator('table.queue').waitFor();
 
-  step('the reviewer opens the task: it is claimed, the lease shown');
-  await page.locator(`a[href="/ui/reviews/${reviewId}"]`).click();
+  step('the reviewer opens the oldest task with the keyboard: it is claimed, the lease shown');
+  await page.locator('body').press('j');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), `/ui/reviews/${reviewId}`,
+    'j selects the task due first');
+  await page.keyboard.press('Enter');
   await page.waitForURL(new RegExp(`/ui/reviews/${reviewId}$`));
   await page.getByText('claimed by you').waitFor();
   await everyControlIsLabelled(page, 'the task page');
