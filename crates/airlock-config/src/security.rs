@@ -73,6 +73,59 @@ pub const AUDIT_SIGNING_KEY_ENV: &str = "AIRLOCK_AUDIT_SIGNING_KEY";
 pub const ENCRYPTION_KEY_ENV: &str = "AIRLOCK_ENCRYPTION_KEY";
 pub const ENCRYPTION_KEY_ID_ENV: &str = "AIRLOCK_ENCRYPTION_KEY_ID";
 
+/// A key setting of a section: `<name>_file` or `<name>_env` (not both),
+/// overridden by the variable `override_env`, else a key file Airlock
+/// generates at `generated`.
+pub(crate) struct KeySetting {
+    pub section: &'static str,
+    pub name: &'static str,
+    pub override_env: &'static str,
+    pub file: Option<PathBuf>,
+    pub var: Option<String>,
+    pub generated: PathBuf,
+}
+
+impl KeySetting {
+    /// Where the key is; a problem for both forms given or a variable
+    /// that is not set.
+    pub(crate) fn resolve(
+        self,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+        problems: &mut Vec<String>,
+    ) -> SecretSource {
+        let KeySetting {
+            section,
+            name,
+            override_env,
+            file,
+            var,
+            generated,
+        } = self;
+        if env(override_env).is_some() {
+            return SecretSource::Env(override_env.to_string());
+        }
+        match (file, var) {
+            (Some(_), Some(_)) => {
+                problems.push(format!(
+                    "{section}: set {name}_file or {name}_env, not both"
+                ));
+                SecretSource::Generated(generated)
+            }
+            (Some(file), None) => SecretSource::File(relative_to(base, file)),
+            (None, Some(var)) => {
+                if env(&var).is_none() {
+                    problems.push(format!(
+                        "{section}.{name}_env names {var}, which is not set"
+                    ));
+                }
+                SecretSource::Env(var)
+            }
+            (None, None) => SecretSource::Generated(generated),
+        }
+    }
+}
+
 pub(crate) fn resolve_auth(
     raw: RawAuth,
     base: &Path,
@@ -97,27 +150,15 @@ pub(crate) fn resolve_audit(
     env: &dyn Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> AuditSettings {
-    let signing_key = if env(AUDIT_SIGNING_KEY_ENV).is_some() {
-        SecretSource::Env(AUDIT_SIGNING_KEY_ENV.to_string())
-    } else {
-        match (raw.signing_key_file, raw.signing_key_env) {
-            (Some(_), Some(_)) => {
-                problems
-                    .push("audit: set signing_key_file or signing_key_env, not both".to_string());
-                SecretSource::Generated(data_dir.join("audit-signing.key"))
-            }
-            (Some(file), None) => SecretSource::File(relative_to(base, file)),
-            (None, Some(var)) => {
-                if env(&var).is_none() {
-                    problems.push(format!(
-                        "audit.signing_key_env names {var}, which is not set"
-                    ));
-                }
-                SecretSource::Env(var)
-            }
-            (None, None) => SecretSource::Generated(data_dir.join("audit-signing.key")),
-        }
-    };
+    let signing_key = KeySetting {
+        section: "audit",
+        name: "signing_key",
+        override_env: AUDIT_SIGNING_KEY_ENV,
+        file: raw.signing_key_file,
+        var: raw.signing_key_env,
+        generated: data_dir.join("audit-signing.key"),
+    }
+    .resolve(base, env, problems);
     let checkpoint_every = positive_duration(
         "audit.checkpoint_every",
         raw.checkpoint_every,
@@ -207,25 +248,15 @@ pub(crate) fn resolve_pii(
     env: &dyn Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> PiiSettings {
-    let generated = SecretSource::Generated(data_dir.join("pii-hash.key"));
-    let hash_key = if env(PII_HASH_KEY_ENV).is_some() {
-        SecretSource::Env(PII_HASH_KEY_ENV.to_string())
-    } else {
-        match (raw.hash_key_file, raw.hash_key_env) {
-            (Some(_), Some(_)) => {
-                problems.push("pii: set hash_key_file or hash_key_env, not both".to_string());
-                generated
-            }
-            (Some(file), None) => SecretSource::File(relative_to(base, file)),
-            (None, Some(var)) => {
-                if env(&var).is_none() {
-                    problems.push(format!("pii.hash_key_env names {var}, which is not set"));
-                }
-                SecretSource::Env(var)
-            }
-            (None, None) => generated,
-        }
-    };
+    let hash_key = KeySetting {
+        section: "pii",
+        name: "hash_key",
+        override_env: PII_HASH_KEY_ENV,
+        file: raw.hash_key_file,
+        var: raw.hash_key_env,
+        generated: data_dir.join("pii-hash.key"),
+    }
+    .resolve(base, env, problems);
     PiiSettings { hash_key }
 }
 
@@ -271,7 +302,7 @@ pub(crate) fn positive_duration(
     }
 }
 
-pub(crate) fn relative_to(base: &Path, path: PathBuf) -> PathBuf {
+fn relative_to(base: &Path, path: PathBuf) -> PathBuf {
     if path.is_absolute() {
         path
     } else {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::raw::RawUi;
-use crate::security::{positive_duration, relative_to, SecretSource};
+use crate::security::{positive_duration, KeySetting, SecretSource};
 
 /// Overrides `[ui]` session key: the key itself.
 pub const SESSION_KEY_ENV: &str = "AIRLOCK_SESSION_KEY";
@@ -33,25 +33,15 @@ pub(crate) fn resolve_ui(
     env: &dyn Fn(&str) -> Option<String>,
     problems: &mut Vec<String>,
 ) -> UiSettings {
-    let generated = SecretSource::Generated(data_dir.join("session.key"));
-    let session_key = if env(SESSION_KEY_ENV).is_some() {
-        SecretSource::Env(SESSION_KEY_ENV.to_string())
-    } else {
-        match (raw.session_key_file, raw.session_key_env) {
-            (Some(_), Some(_)) => {
-                problems.push("ui: set session_key_file or session_key_env, not both".to_string());
-                generated
-            }
-            (Some(file), None) => SecretSource::File(relative_to(base, file)),
-            (None, Some(var)) => {
-                if env(&var).is_none() {
-                    problems.push(format!("ui.session_key_env names {var}, which is not set"));
-                }
-                SecretSource::Env(var)
-            }
-            (None, None) => generated,
-        }
-    };
+    let session_key = KeySetting {
+        section: "ui",
+        name: "session_key",
+        override_env: SESSION_KEY_ENV,
+        file: raw.session_key_file,
+        var: raw.session_key_env,
+        generated: data_dir.join("session.key"),
+    }
+    .resolve(base, env, problems);
     let session_ttl = positive_duration(
         "ui.session_ttl",
         raw.session_ttl,
