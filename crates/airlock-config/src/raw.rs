@@ -212,6 +212,6 @@ pub struct RawUi {
     /// How long a sign-in lasts (default 8 hours).
     pub session_ttl: Option<String>,
     /// Whether the session cookie is marked `Secure` (default true; browsers
-    /// accept it over plain HTTP on localhost only).
+    /// keep it over plain HTTP for `localhost`).
     pub secure_cookie: Option<bool>,
 }
