@@ -121,7 +121,14 @@ async function render() {
   const query = new URLSearchParams(location.search);
   const ctx = {
     session, can, navigate, toast, query,
-    signedIn: async () => { await loadSession(); navigate(query.get('next') || homeFor(), true); },
+    signedIn: async () => {
+      await loadSession();
+      if (!session) {
+        // Signed in, but the browser did not keep the Secure cookie.
+        throw new Error('Signed in, but this browser refused the session cookie: open the dashboard over HTTPS or at http://localhost.');
+      }
+      navigate(query.get('next') || homeFor(), true);
+    },
   };
   replace(main, h('p', { class: 'muted' }, 'Loading…'));
   try {
