@@ -95,6 +95,24 @@ pub struct DecisionTally {
     pub block: u64,
 }
 
+impl DecisionTally {
+    /// Counts `runs` more runs decided `decision`.
+    pub fn add(&mut self, decision: Decision, runs: u64) {
+        let slot = match decision {
+            Decision::Auto => &mut self.auto,
+            Decision::Review => &mut self.review,
+            Decision::Fallback => &mut self.fallback,
+            Decision::Block => &mut self.block,
+        };
+        *slot += runs;
+    }
+
+    /// Every run counted.
+    pub fn total(&self) -> u64 {
+        self.auto + self.review + self.fallback + self.block
+    }
+}
+
 /// Review tasks by where they stand and how they were resolved.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ReviewTally {
@@ -199,15 +217,9 @@ impl QualityFigures {
     ) -> QualityFigures {
         let mut tally = DecisionTally::default();
         for count in decisions {
-            let slot = match count.decision {
-                Decision::Auto => &mut tally.auto,
-                Decision::Review => &mut tally.review,
-                Decision::Fallback => &mut tally.fallback,
-                Decision::Block => &mut tally.block,
-            };
-            *slot += count.runs;
+            tally.add(count.decision, count.runs);
         }
-        let runs = tally.auto + tally.review + tally.fallback + tally.block;
+        let runs = tally.total();
 
         let mut reviewed = ReviewTally::default();
         for count in reviews {

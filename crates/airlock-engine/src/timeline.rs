@@ -9,10 +9,11 @@
 
 use std::time::Duration;
 
-use airlock_core::{Decision, Error, Result, RunRecord, Timestamp};
+use airlock_core::{Error, Result, Timestamp};
 use airlock_store::RunFilter;
 
 use crate::engine::Engine;
+use crate::quality::DecisionTally;
 
 /// Most runs one timeline reads.
 pub const TIMELINE_MAX_RUNS: usize = 100_000;
@@ -23,11 +24,8 @@ pub const TIMELINE_MAX_BUCKETS: u64 = 1_000;
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineBucket {
     pub start: Timestamp,
-    pub runs: u64,
-    pub auto: u64,
-    pub review: u64,
-    pub fallback: u64,
-    pub block: u64,
+    /// The bucket's runs by decision (their total is its run count).
+    pub decisions: DecisionTally,
     /// Latency percentiles of the bucket's runs (ms); `None` when empty.
     pub p50_ms: Option<f64>,
     pub p99_ms: Option<f64>,
@@ -78,11 +76,7 @@ impl Engine {
             .map(|i| {
                 Ok(TimelineBucket {
                     start: Timestamp::from_unix_ms(since.unix_ms() + i * bucket_ms)?,
-                    runs: 0,
-                    auto: 0,
-                    review: 0,
-                    fallback: 0,
-                    block: 0,
+                    decisions: DecisionTally::default(),
                     p50_ms: None,
                     p99_ms: None,
                 })
@@ -109,7 +103,7 @@ impl Engine {
                     continue;
                 }
                 let i = (at / bucket_ms) as usize;
-                count_run(&mut buckets[i], run);
+                buckets[i].decisions.add(run.decision, 1);
                 latencies[i].push(run.latency_us as f64 / 1000.0);
             }
             match page.next_cursor {
@@ -129,16 +123,6 @@ impl Engine {
             buckets,
             truncated,
         })
-    }
-}
-
-fn count_run(bucket: &mut TimelineBucket, run: &RunRecord) {
-    bucket.runs += 1;
-    match run.decision {
-        Decision::Auto => bucket.auto += 1,
-        Decision::Review => bucket.review += 1,
-        Decision::Fallback => bucket.fallback += 1,
-        Decision::Block => bucket.block += 1,
     }
 }
 

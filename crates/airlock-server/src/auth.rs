@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::api_error::ApiError;
 use crate::session::cookie::session_cookie;
-use crate::session::{Session, CSRF_HEADER};
+use crate::session::{now_secs, Session, CSRF_HEADER};
 use crate::state::AppState;
 
 /// Paths anyone may call: load balancers and orchestrators probe the
@@ -103,25 +103,18 @@ async fn by_session(
     token: &str,
     csrf: Option<&str>,
 ) -> Result<(Principal, Option<Session>), Error> {
-    let session = state.sessions.verify(token, unix_now())?;
+    let session = state.sessions.verify(token, now_secs())?;
     let principal = state
         .engine
         .authenticate_key_id(&session.claims.key_id)
         .await?;
     if let Some(offered) = csrf {
-        if let Err(refusal) = state.sessions.check_csrf(&session, Some(offered)) {
+        if let Err(refusal) = state.sessions.check_csrf(&session, offered) {
             tracing::warn!(key = %principal.key_id, "refused a cookie request without its CSRF token");
             return Err(refusal);
         }
     }
     Ok((principal, Some(session)))
-}
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The bearer token of `headers`, or why there is none: `401` when it is

@@ -12,6 +12,7 @@ mod quarantine;
 mod review;
 mod run;
 mod session;
+mod timeline;
 mod webhook;
 mod words;
 mod workflow;
@@ -23,7 +24,7 @@ pub use health::{HealthView, ReadinessView};
 pub use keys::{CreateKeyBody, CreatedKeyView, KeyList, KeyView, MeView};
 pub use quality::{
     BacklogView, DecisionTallyView, FeedbackSummaryView, LabelQualityView, QualityFiguresView,
-    QualityReportView, ReviewTallyView, TimelineBucketView, TimelineView, VersionQualityView,
+    QualityReportView, ReviewTallyView, VersionQualityView,
 };
 pub use quarantine::{QuarantinePage, QuarantineView};
 pub use review::{
@@ -32,6 +33,7 @@ pub use review::{
 };
 pub use run::{RunDetailView, RunPage, RunReviewView, RunView, StepView, StoredRunView};
 pub use session::{SessionView, SignInBody};
+pub use timeline::{TimelineBucketView, TimelineView};
 pub use webhook::{AttemptView, DeliveryDetailView, DeliveryPage, DeliveryView};
 pub use words::{
     DataClassView, DecisionView, DeliveryStatusView, EventTypeView, OnErrorView, ReviewActionView,

@@ -2,9 +2,7 @@
 //! the OpenAPI document. The body itself is the engine's
 //! `airlock_engine::QualityReport` serialised as is; a test checks that
 //! these shapes read every member of it and write it back unchanged, so the
-//! document cannot drift from what is sent. The timeline
-//! (`GET /v1/workflows/{name}/timeline`, [`TimelineView`]) is built from the
-//! engine's `Timeline`.
+//! document cannot drift from what is sent.
 
 use std::collections::BTreeMap;
 
@@ -209,60 +207,5 @@ mod tests {
             !documented.totals.labels.is_empty() && !documented.versions.is_empty(),
             "the fixture exercises the nested shapes: {sent:#}"
         );
-    }
-}
-
-/// A workflow's runs over time, oldest bucket first, every bucket present.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TimelineView {
-    pub workflow: String,
-    #[schema(format = DateTime)]
-    pub since: String,
-    /// Bucket size in seconds.
-    pub bucket_seconds: f64,
-    pub buckets: Vec<TimelineBucketView>,
-    /// Whether the window held more runs than were read (the newest 100 000 count).
-    pub truncated: bool,
-}
-
-/// One bucket of a [`TimelineView`].
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TimelineBucketView {
-    #[schema(format = DateTime)]
-    pub start: String,
-    pub runs: u64,
-    pub decisions: DecisionTallyView,
-    /// Median latency (ms); null when the bucket is empty.
-    #[schema(required = true)]
-    pub p50_ms: Option<f64>,
-    /// 99th percentile latency (ms); null when the bucket is empty.
-    #[schema(required = true)]
-    pub p99_ms: Option<f64>,
-}
-
-impl From<airlock_engine::Timeline> for TimelineView {
-    fn from(t: airlock_engine::Timeline) -> Self {
-        TimelineView {
-            workflow: t.workflow,
-            since: t.since.to_string(),
-            bucket_seconds: t.bucket.as_secs_f64(),
-            truncated: t.truncated,
-            buckets: t
-                .buckets
-                .into_iter()
-                .map(|b| TimelineBucketView {
-                    start: b.start.to_string(),
-                    runs: b.runs,
-                    decisions: DecisionTallyView {
-                        auto: b.auto,
-                        review: b.review,
-                        fallback: b.fallback,
-                        block: b.block,
-                    },
-                    p50_ms: b.p50_ms,
-                    p99_ms: b.p99_ms,
-                })
-                .collect(),
-        }
     }
 }

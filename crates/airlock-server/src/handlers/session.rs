@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::api_error::ApiError;
-use crate::auth::{unix_now, Caller};
+use crate::auth::Caller;
 use crate::body::BodyObject;
 use crate::dto::{ErrorResponse, MeView, SessionView, SignInBody};
 use crate::extract::JsonBody;
 use crate::session::cookie::{clear_cookie, set_cookie};
-use crate::session::Session;
+use crate::session::{now_secs, Session};
 use crate::state::AppState;
 
 /// Signs in with an API key: answers the session and sets the
@@ -46,18 +46,17 @@ pub async fn sign_in(
     let body = BodyObject::new(body, &["key"])?;
     let key = body.required_text("key")?;
     let principal = state.engine.authenticate(&key).await?;
-    let (token, _) = state.sessions.issue(&principal.key_id, unix_now());
-    let session = state.sessions.verify(&token, unix_now())?;
+    let session = state.sessions.issue(&principal.key_id, now_secs());
     state
         .engine
         .record_session(&principal, true, "POST /v1/sessions", &session.claims.nonce)
         .await?;
     let view = session_view(&state, &principal, &session)?;
-    let cookie = HeaderValue::from_str(&set_cookie(&token, &state.sessions.options))
-        .map_err(|_| Error::internal("the session cookie is not a header value"))?;
-    let mut response = (StatusCode::CREATED, Json(view)).into_response();
-    response.headers_mut().insert(SET_COOKIE, cookie);
-    Ok(response)
+    let response = (StatusCode::CREATED, Json(view)).into_response();
+    Ok(with_cookie(
+        response,
+        set_cookie(&session.token, &state.sessions.options),
+    )?)
 }
 
 /// The caller's session: who, until when, what it may do, its CSRF token.
@@ -93,7 +92,7 @@ pub async fn current(
 )]
 pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     let session = session_of(&caller)?;
-    state.sessions.sign_out(session, unix_now());
+    state.sessions.sign_out(session, now_secs());
     state
         .engine
         .record_session(
@@ -103,10 +102,17 @@ pub async fn sign_out(State(state): State<AppState>, caller: Caller) -> Result<R
             &session.claims.nonce,
         )
         .await?;
-    let cookie = HeaderValue::from_str(&clear_cookie(&state.sessions.options))
+    Ok(with_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        clear_cookie(&state.sessions.options),
+    )?)
+}
+
+/// `response` with `Set-Cookie: cookie`.
+fn with_cookie(mut response: Response, cookie: String) -> Result<Response, Error> {
+    let value = HeaderValue::from_str(&cookie)
         .map_err(|_| Error::internal("the session cookie is not a header value"))?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response.headers_mut().insert(SET_COOKIE, cookie);
+    response.headers_mut().insert(SET_COOKIE, value);
     Ok(response)
 }
 

@@ -18,6 +18,11 @@ use airlock_core::{Error, Result};
 
 pub use token::{SessionClaims, SessionKey};
 
+/// Seconds since the Unix epoch: the clock sessions are issued and checked by.
+pub fn now_secs() -> i64 {
+    airlock_core::Timestamp::now().unix_ms() / 1000
+}
+
 /// The header a signed-in page sends its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -70,10 +75,12 @@ impl Sessions {
         }
     }
 
-    /// A new session token for `key_id` and when it expires (unix seconds).
-    pub fn issue(&self, key_id: &str, now: i64) -> (String, i64) {
+    /// A new session for `key_id`, lasting the configured time from `now`.
+    pub fn issue(&self, key_id: &str, now: i64) -> Session {
         let expires_at = now.saturating_add(self.options.ttl.as_secs() as i64);
-        (self.options.key.issue(key_id, expires_at), expires_at)
+        let claims = SessionClaims::new(key_id, expires_at);
+        let token = self.options.key.sign(&claims);
+        Session { claims, token }
     }
 
     /// The session `token` stands for at `now`, unless it is forged,
@@ -102,15 +109,16 @@ impl Sessions {
         self.options.key.csrf_token(&session.token)
     }
 
-    /// Checks the CSRF token a state-changing request sent with `session`.
-    pub fn check_csrf(&self, session: &Session, offered: Option<&str>) -> Result<()> {
-        let Some(offered) = offered.filter(|t| !t.is_empty()) else {
+    /// Checks the CSRF token a state-changing request sent with `session`
+    /// (empty: the header is missing).
+    pub fn check_csrf(&self, session: &Session, offered: &str) -> Result<()> {
+        if offered.is_empty() {
             return Err(Error::forbidden(
                 "the request is signed in by cookie but has no X-CSRF-Token header",
             )
             .with_field("X-CSRF-Token")
             .with_hint("send the csrf_token of GET /v1/session with every POST"));
-        };
+        }
         if self.options.key.csrf_matches(&session.token, offered) {
             Ok(())
         } else {
@@ -137,8 +145,8 @@ mod tests {
     #[test]
     fn a_signed_out_session_is_refused_and_others_are_not() {
         let sessions = Sessions::new(SessionOptions::default());
-        let (a, _) = sessions.issue("k1", 100);
-        let (b, _) = sessions.issue("k1", 100);
+        let a = sessions.issue("k1", 100).token;
+        let b = sessions.issue("k1", 100).token;
         let session = sessions.verify(&a, 100).expect("valid");
         sessions.sign_out(&session, 100);
         let err = sessions.verify(&a, 101).expect_err("signed out");
@@ -149,14 +157,12 @@ mod tests {
     #[test]
     fn csrf_is_required_and_must_match() {
         let sessions = Sessions::new(SessionOptions::default());
-        let (a, _) = sessions.issue("k1", 100);
+        let a = sessions.issue("k1", 100).token;
         let session = sessions.verify(&a, 100).expect("valid");
-        let missing = sessions.check_csrf(&session, None).expect_err("missing");
+        let missing = sessions.check_csrf(&session, "").expect_err("missing");
         assert_eq!(missing.kind(), airlock_core::ErrorKind::Forbidden);
-        assert!(sessions.check_csrf(&session, Some("00")).is_err());
+        assert!(sessions.check_csrf(&session, "00").is_err());
         let token = sessions.csrf_token(&session);
-        sessions
-            .check_csrf(&session, Some(&token))
-            .expect("matches");
+        sessions.check_csrf(&session, &token).expect("matches");
     }
 }

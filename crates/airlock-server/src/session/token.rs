@@ -44,6 +44,19 @@ pub struct SessionClaims {
     pub nonce: String,
 }
 
+impl SessionClaims {
+    /// Claims for a new sign-in: `key_id` until `expires_at`, a fresh nonce.
+    pub fn new(key_id: &str, expires_at: i64) -> Self {
+        let mut nonce = [0u8; 16];
+        rand::rng().fill_bytes(&mut nonce);
+        SessionClaims {
+            key_id: key_id.to_string(),
+            expires_at,
+            nonce: hex::encode(nonce),
+        }
+    }
+}
+
 impl SessionKey {
     pub fn new(bytes: [u8; 32]) -> Self {
         SessionKey(bytes)
@@ -58,9 +71,15 @@ impl SessionKey {
 
     /// A new token for `key_id` valid until `expires_at` (unix seconds).
     pub fn issue(&self, key_id: &str, expires_at: i64) -> String {
-        let mut nonce = [0u8; 16];
-        rand::rng().fill_bytes(&mut nonce);
-        let body = format!("{VERSION}.{key_id}.{expires_at}.{}", hex::encode(nonce));
+        self.sign(&SessionClaims::new(key_id, expires_at))
+    }
+
+    /// The token that carries `claims`.
+    pub fn sign(&self, claims: &SessionClaims) -> String {
+        let body = format!(
+            "{VERSION}.{}.{}.{}",
+            claims.key_id, claims.expires_at, claims.nonce
+        );
         let mac = hex::encode(self.mac(b"session", body.as_bytes()));
         format!("{body}.{mac}")
     }

@@ -36,18 +36,23 @@ static FILES: &[(&str, &[u8])] = embedded![
 
 /// The bytes of the file at `path` (relative to `ui/`).
 pub fn get(path: &str) -> Option<Cow<'static, [u8]>> {
-    if let Some(dir) = std::env::var_os("AIRLOCK_UI_DIR") {
+    if let Some(dir) = development_dir() {
         if path.split('/').any(|part| part == ".." || part.is_empty()) {
             return None;
         }
-        return std::fs::read(std::path::Path::new(&dir).join(path))
-            .ok()
-            .map(Cow::Owned);
+        return std::fs::read(dir.join(path)).ok().map(Cow::Owned);
     }
     FILES
         .iter()
         .find(|(name, _)| *name == path)
         .map(|(_, bytes)| Cow::Borrowed(*bytes))
+}
+
+/// `AIRLOCK_UI_DIR`, read once (not on every request).
+fn development_dir() -> Option<&'static std::path::Path> {
+    static DIR: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| std::env::var_os("AIRLOCK_UI_DIR").map(Into::into))
+        .as_deref()
 }
 
 /// Every embedded path.
