@@ -5,12 +5,19 @@
 //! resolves precedence (defaults < file < environment < command-line flags)
 //! into the typed [`Settings`] the rest of Airlock uses.
 
+mod gateway;
+mod gateway_raw;
 pub mod raw;
 pub mod security;
 pub mod settings;
 mod ui;
 mod webhooks;
 
+pub use gateway::{
+    BudgetScope, BudgetSettings, GatewaySettings, ProviderKey, ProviderKind, ProviderSettings,
+    RouteKind, RouteSettings, TargetSettings, DATA_CLASSES, LOCAL_PROVIDER,
+};
+pub use gateway_raw::{RawBudget, RawProvider, RawRoute, RawTarget};
 pub use security::{
     AuditSettings, AuthSettings, EncryptionSettings, PiiSettings, RetentionSettings, SecretSource,
     AUDIT_SIGNING_KEY_ENV, BOOTSTRAP_KEY_ENV, ENCRYPTION_KEY_ENV, ENCRYPTION_KEY_ID_ENV,

@@ -40,6 +40,15 @@ pub struct RawConfig {
     pub pii: RawPii,
     #[serde(default)]
     pub ui: RawUi,
+    /// `[[providers]]`: hosted and local model sources.
+    #[serde(default)]
+    pub providers: Vec<crate::gateway_raw::RawProvider>,
+    /// `[[routes]]`: model names clients ask for, with fallback chains.
+    #[serde(default)]
+    pub routes: Vec<crate::gateway_raw::RawRoute>,
+    /// `[[budgets]]`: spending limits per key or workflow.
+    #[serde(default)]
+    pub budgets: Vec<crate::gateway_raw::RawBudget>,
 }
 
 /// `[server]`: the HTTP API.

@@ -172,6 +172,8 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub pii: PiiSettings,
     pub ui: UiSettings,
+    /// Model providers, routes and budgets.
+    pub gateway: crate::gateway::GatewaySettings,
 }
 
 impl Settings {
@@ -236,6 +238,14 @@ impl Settings {
         let retention = resolve_retention(raw.retention, &mut problems);
         let pii = resolve_pii(raw.pii, &base, &data_dir, &env, &mut problems);
         let ui = resolve_ui(raw.ui, &base, &data_dir, &env, &mut problems);
+        let gateway = crate::gateway::resolve_gateway(
+            raw.providers,
+            raw.routes,
+            raw.budgets,
+            &base,
+            &env,
+            &mut problems,
+        );
         let workflows_dir = overrides
             .workflows_dir
             .clone()
@@ -273,6 +283,7 @@ impl Settings {
             retention,
             pii,
             ui,
+            gateway,
         })
     }
 }

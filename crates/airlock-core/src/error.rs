@@ -51,6 +51,9 @@ pub enum ErrorKind {
     /// The caller did not prove who it is (no key, an unknown, revoked or
     /// expired key).
     Unauthenticated,
+    /// A limit was reached (a spending budget over its window); retrying
+    /// after the window or the `Retry-After` may succeed.
+    RateLimited,
 }
 
 /// How loudly an error should be logged.
@@ -81,6 +84,7 @@ impl ErrorKind {
         ErrorKind::MethodNotAllowed,
         ErrorKind::Timeout,
         ErrorKind::Unauthenticated,
+        ErrorKind::RateLimited,
     ];
 
     /// The kind whose [`ErrorKind::code`] is `code` (clients rebuild errors
@@ -109,6 +113,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Unauthenticated => "unauthenticated",
+            ErrorKind::RateLimited => "rate_limited",
         }
     }
 
@@ -130,6 +135,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::Timeout => 504,
             ErrorKind::Unauthenticated => 401,
+            ErrorKind::RateLimited => 429,
         }
     }
 
@@ -151,6 +157,7 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => 64,                // EX_USAGE
             ErrorKind::Timeout => 75,                         // EX_TEMPFAIL
             ErrorKind::Unauthenticated => 77,                 // EX_NOPERM
+            ErrorKind::RateLimited => 75,                     // EX_TEMPFAIL
         }
     }
 
@@ -162,6 +169,7 @@ impl ErrorKind {
             | ErrorKind::Conflict
             | ErrorKind::Forbidden
             | ErrorKind::Unauthenticated
+            | ErrorKind::RateLimited
             | ErrorKind::UnsupportedMediaType
             | ErrorKind::PayloadTooLarge
             | ErrorKind::MethodNotAllowed => LogLevel::Debug,
@@ -318,11 +326,12 @@ mod tests {
                 | ErrorKind::PayloadTooLarge
                 | ErrorKind::MethodNotAllowed
                 | ErrorKind::Timeout
-                | ErrorKind::Unauthenticated => {}
+                | ErrorKind::Unauthenticated
+                | ErrorKind::RateLimited => {}
             }
             assert_eq!(ErrorKind::from_code(kind.code()), Some(*kind));
         }
-        assert_eq!(ErrorKind::ALL.len(), 17);
+        assert_eq!(ErrorKind::ALL.len(), 18);
         assert_eq!(ErrorKind::from_code("no_such_code"), None);
     }
 

@@ -139,6 +139,8 @@ word_enum!(
         Fallback => "fallback",
         Redact => "redact",
         Guard => "guard",
+        /// One call to a model provider (a gateway request's attempts).
+        ModelCall => "model_call",
     }
 );
 
@@ -218,6 +220,10 @@ pub struct RunRecord {
     /// When retention removed the run's payloads (input, steps, output).
     #[serde(default)]
     pub purged_at: Option<Timestamp>,
+    /// What the run's priced model calls cost, in millionths of a US
+    /// dollar (`None`: it made none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_micro_usd: Option<u64>,
 }
 
 /// An input that failed its workflow's input contract, kept with the reason.
@@ -316,6 +322,7 @@ mod tests {
             key_id: None,
             request_hash: None,
             purged_at: None,
+            cost_micro_usd: None,
         };
         let json = serde_json::to_string(&record).expect("serialises");
         let back: RunRecord = serde_json::from_str(&json).expect("deserialises");

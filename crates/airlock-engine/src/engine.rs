@@ -78,6 +78,8 @@ pub(crate) struct Inner {
     pub(crate) authorizer: Arc<Authorizer>,
     /// Checkpoint signing and verification keys.
     pub(crate) audit_keys: crate::audit::AuditKeys,
+    /// Model routes for the OpenAI-compatible endpoints, if configured.
+    pub(crate) gateway: Option<Arc<crate::gateway::Gateway>>,
 }
 
 impl Engine {
@@ -111,6 +113,7 @@ impl Engine {
                     signer: None,
                     trusted: Vec::new(),
                 },
+                gateway: None,
             }),
         })
     }
@@ -596,6 +599,7 @@ async fn execute(
         key_id: None,
         request_hash: None,
         purged_at: None,
+        cost_micro_usd: None,
     }
 }
 

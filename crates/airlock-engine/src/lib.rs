@@ -20,6 +20,7 @@ mod context;
 mod decide;
 mod engine;
 mod feedback;
+pub mod gateway;
 mod label_text;
 mod local_models;
 pub mod metrics_names;

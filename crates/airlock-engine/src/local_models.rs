@@ -49,7 +49,12 @@ impl LocalModels {
                 needs_generator = true;
             }
         }
-        let embedder = if artifacts.is_empty() {
+        // Routes of the model gateway that name the local provider.
+        let gateway = &settings.gateway;
+        needs_generator |= gateway.uses_local(airlock_config::RouteKind::Chat);
+        let needs_embedder =
+            !artifacts.is_empty() || gateway.uses_local(airlock_config::RouteKind::Embedding);
+        let embedder = if !needs_embedder {
             None
         } else {
             Some(Embedder::load(EmbedderOptions {
@@ -103,6 +108,18 @@ impl LocalModels {
             classifiers,
             generator,
         })
+    }
+}
+
+impl LocalModels {
+    /// The loaded generator and embedder as a gateway provider (for routes
+    /// naming `local`).
+    pub fn provider(&self) -> crate::gateway::LocalProvider {
+        let embedder = self
+            .embedder
+            .as_ref()
+            .map(|e| (e.clone(), format!("embedding@{}", prefix(e.model_sha256()))));
+        crate::gateway::LocalProvider::new(self.generator.clone(), embedder)
     }
 }
 

@@ -54,3 +54,9 @@ pub const HISTOGRAMS: &[&str] = &[
 
 /// Requests refused by authorization, by action.
 pub const ACCESS_DENIED_TOTAL: &str = "airlock_access_denied_total";
+
+/// Counter: calls through the model gateway, by route, answering provider
+/// and outcome (`ok`, `failed`).
+pub const MODEL_CALLS_TOTAL: &str = "airlock_model_calls_total";
+/// Counter: what model calls cost, in millionths of a US dollar, by route.
+pub const MODEL_COST_MICRO_USD_TOTAL: &str = "airlock_model_cost_micro_usd_total";

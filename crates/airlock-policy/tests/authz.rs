@@ -82,6 +82,8 @@ const DEFAULT_POLICY_TABLE: &[(Action, [&str; 5])] = &[
     (Action::ReadApiDocs,      ["..S", "..S",    "..S",   "..S",  "..S"]),
     (Action::ReadDeliveries,   ["..S", "..S",    "...",   "..S",  "..."]),
     (Action::ReloadPolicies,   ["..S", "...",    "...",   "...",  "..."]),
+    (Action::CallModels,       ["..S", "..S",    "...",   "...",  "..S"]),
+    (Action::ReadUsage,        ["..S", "..S",    "...",   "..S",  "..."]),
 ];
 
 const TABLE_ROLES: [Role; 5] = [

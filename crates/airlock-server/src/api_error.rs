@@ -39,11 +39,20 @@ impl IntoResponse for ApiError {
         let ApiError { error, extra } = self;
         log(&error);
         let status = status_of(error.kind());
+        let retry_after = airlock_engine::gateway::retry_after_secs(&error);
         let mut body = error.to_json();
         if let Some(object) = body.get_mut("error").and_then(Value::as_object_mut) {
             object.extend(extra);
         }
         let mut response = (status, Json(body)).into_response();
+        // A spent budget says when its window resets.
+        if let Some(secs) = retry_after.filter(|_| status == StatusCode::TOO_MANY_REQUESTS) {
+            if let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, value);
+            }
+        }
         // Every 401 says how to authenticate (RFC 9110 §11.6.1).
         if status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(

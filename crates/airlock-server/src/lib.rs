@@ -23,6 +23,7 @@ mod extract;
 mod handlers;
 mod http_metrics;
 mod metrics_setup;
+mod openai;
 mod openapi;
 mod options;
 mod query;

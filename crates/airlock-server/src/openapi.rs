@@ -8,6 +8,7 @@ use utoipa::OpenApi;
 
 use crate::dto;
 use crate::handlers;
+use crate::openai;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -41,6 +42,10 @@ use crate::handlers;
         handlers::session::current,
         handlers::session::sign_out,
         handlers::quality::workflow_timeline,
+        openai::chat::chat_completions,
+        openai::embeddings::embeddings,
+        openai::models::list_models,
+        handlers::usage::usage,
         handlers::audit::list_audit,
         handlers::audit::verify_audit,
         handlers::health::healthz,
@@ -123,6 +128,7 @@ use crate::handlers;
         (name = "feedback", description = "What downstream systems report about runs"),
         (name = "webhooks", description = "Webhook deliveries and their attempts"),
         (name = "sessions", description = "Dashboard sign-in: an API key exchanged for a session cookie"),
+        (name = "models", description = "OpenAI-compatible chat completions, embeddings and model list, and model cost"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

@@ -13,10 +13,11 @@ use tower::ServiceBuilder;
 use crate::auth;
 use crate::handlers::{
     audit, fallback, feedback, health, keys, me, metrics_text, openapi_doc, quality, quarantine,
-    reviews, runs, session, webhooks, workflows,
+    reviews, runs, session, usage, webhooks, workflows,
 };
 use crate::http_metrics;
 use crate::metrics_setup::MetricsHandle;
+use crate::openai;
 use crate::options::ServerOptions;
 use crate::session::Sessions;
 use crate::state::AppState;
@@ -107,6 +108,10 @@ fn table() -> Vec<RouteEntry> {
         entry(Post, "/v1/sessions", session::sign_in),
         entry(Get, "/v1/session", session::current),
         entry(Post, "/v1/session/sign-out", session::sign_out),
+        entry(Post, "/v1/chat/completions", openai::chat::chat_completions),
+        entry(Post, "/v1/embeddings", openai::embeddings::embeddings),
+        entry(Get, "/v1/models", openai::models::list_models),
+        entry(Get, "/v1/usage", usage::usage),
         entry(Get, "/v1/audit", audit::list_audit),
         entry(Get, "/v1/audit/verify", audit::verify_audit),
         entry(Get, "/healthz", health::healthz),
@@ -150,6 +155,7 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
         .fallback(fallback::not_found)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(authenticate)
+        .layer(axum::middleware::from_fn(openai::errors::reshape))
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(fallback::layer_error))

@@ -125,6 +125,7 @@ fn sample_run(worker: usize) -> RunRecord {
         key_id: None,
         request_hash: None,
         purged_at: None,
+        cost_micro_usd: None,
     }
 }
 

@@ -36,6 +36,7 @@ pub(crate) struct RunColumns {
     /// reads of runs never load it).
     pub raw_payload: Option<String>,
     pub purged_at_ms: Option<i64>,
+    pub cost_micro_usd: Option<i64>,
 }
 
 /// One `quarantine` row as plain values.
@@ -87,6 +88,10 @@ impl RunColumns {
             request_sha256: run.request_hash.clone(),
             raw_payload: None,
             purged_at_ms: run.purged_at.map(|t| t.unix_ms()),
+            cost_micro_usd: run
+                .cost_micro_usd
+                .map(|c| to_i64(c, "cost_micro_usd"))
+                .transpose()?,
         })
     }
 
@@ -158,6 +163,14 @@ impl RunColumns {
                 Some(ms) => Some(Timestamp::from_unix_ms(ms).map_err(at("purged_at"))?),
                 None => None,
             },
+            cost_micro_usd: match self.cost_micro_usd {
+                Some(c) => Some(
+                    u64::try_from(c)
+                        .map_err(|_| Error::internal("negative cost"))
+                        .map_err(at("cost_micro_usd"))?,
+                ),
+                None => None,
+            },
             workflow: self.workflow,
         })
     }
@@ -194,6 +207,7 @@ impl RunColumns {
             request_sha256: row.try_get("request_sha256").map_err(get)?,
             raw_payload: None,
             purged_at_ms: row.try_get("purged_at_ms").map_err(get)?,
+            cost_micro_usd: row.try_get("cost_micro_usd").map_err(get)?,
         })
     }
 }

@@ -45,7 +45,9 @@ mod store_feedback;
 mod store_outbox;
 mod store_quality;
 mod store_review;
+mod store_usage;
 mod traits;
+mod usage_traits;
 
 pub use audit_signing::{CheckpointSigner, CheckpointVerifier};
 pub use audit_traits::{AuditFilter, AuditHead, AuditStore, KeyStore};
@@ -61,3 +63,4 @@ pub use review_traits::{
 };
 pub use store::{Backend, DurabilityReport, Store, StoreOptions};
 pub use traits::{Inserted, NewRun, Page, QuarantineFilter, QuarantineStore, RunFilter, RunStore};
+pub use usage_traits::{UsageGroup, UsageRow, UsageStore};

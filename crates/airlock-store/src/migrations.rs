@@ -34,6 +34,11 @@ pub(crate) const SQLITE: EmbeddedMigrations = EmbeddedMigrations(&[
         "keys, audit chain, payload protection",
         include_str!("../migrations/sqlite/0003_keys_audit_payloads.sql"),
     ),
+    (
+        4,
+        "model costs and budgets",
+        include_str!("../migrations/sqlite/0004_model_costs_budgets.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
@@ -51,6 +56,11 @@ pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
         3,
         "keys, audit chain, payload protection",
         include_str!("../migrations/postgres/0003_keys_audit_payloads.sql"),
+    ),
+    (
+        4,
+        "model costs and budgets",
+        include_str!("../migrations/postgres/0004_model_costs_budgets.sql"),
     ),
 ]);
 

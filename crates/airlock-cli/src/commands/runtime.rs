@@ -69,7 +69,26 @@ pub async fn build_engine(
     })
     .await
     .map_err(|e| Error::internal(format!("model loading panicked: {e}")))??;
-    secured(Engine::new(workflows, store, Arc::new(models))?, settings)
+    let gateway = gateway(settings, &models)?;
+    let engine = secured(Engine::new(workflows, store, Arc::new(models))?, settings)?;
+    Ok(match gateway {
+        Some(gateway) => engine.with_gateway(gateway),
+        None => engine,
+    })
+}
+
+/// The model gateway of `[[providers]]` and `[[routes]]` (`None` without
+/// routes), its `local` provider serving from `models`.
+fn gateway(
+    settings: &Settings,
+    models: &LocalModels,
+) -> Result<Option<Arc<airlock_engine::gateway::Gateway>>> {
+    if settings.gateway.routes.is_empty() {
+        return Ok(None);
+    }
+    let local: Arc<dyn airlock_providers::Provider> = Arc::new(models.provider());
+    let gateway = airlock_engine::gateway::build_gateway(&settings.gateway, Some(local))?;
+    Ok(Some(Arc::new(gateway)))
 }
 
 /// An engine for the review commands: the configured store and review

@@ -16,8 +16,11 @@ use airlock_workflow::{StepKind, WorkflowDefinition};
 /// Fetches missing models and trains missing classifiers the workflows need.
 pub fn prepare(settings: &Settings, workflows: &[WorkflowDefinition]) -> Result<()> {
     let steps = || workflows.iter().flat_map(|w| &w.steps);
-    let classifies = steps().any(|s| s.kind.classifier().is_some());
-    let generates = steps().any(|s| matches!(s.kind, StepKind::Generate { .. }));
+    let gateway = &settings.gateway;
+    let classifies = steps().any(|s| s.kind.classifier().is_some())
+        || gateway.uses_local(airlock_config::RouteKind::Embedding);
+    let generates = steps().any(|s| matches!(s.kind, StepKind::Generate { .. }))
+        || gateway.uses_local(airlock_config::RouteKind::Chat);
     let missing = (classifies
         && !settings
             .models

@@ -66,6 +66,10 @@ pub enum Action {
     ReadDeliveries,
     /// Reload the authorization policies.
     ReloadPolicies,
+    /// Call models through the OpenAI-compatible endpoints.
+    CallModels,
+    /// Read model cost per workflow and per key, and budget state.
+    ReadUsage,
 }
 
 impl Action {
@@ -86,6 +90,8 @@ impl Action {
         Action::ReadApiDocs,
         Action::ReadDeliveries,
         Action::ReloadPolicies,
+        Action::CallModels,
+        Action::ReadUsage,
     ];
 
     /// The action's word: its Cedar entity id and its name in the API.
@@ -106,6 +112,8 @@ impl Action {
             Action::ReadApiDocs => "read_api_docs",
             Action::ReadDeliveries => "read_deliveries",
             Action::ReloadPolicies => "reload_policies",
+            Action::CallModels => "call_models",
+            Action::ReadUsage => "read_usage",
         }
     }
 
@@ -127,7 +135,9 @@ impl Action {
             | Action::ReadMetrics
             | Action::ReadApiDocs
             | Action::ReadDeliveries
-            | Action::ReloadPolicies => ResourceKind::Service,
+            | Action::ReloadPolicies
+            | Action::CallModels
+            | Action::ReadUsage => ResourceKind::Service,
         }
     }
 
@@ -192,7 +202,9 @@ mod tests {
                 "read_metrics",
                 "read_api_docs",
                 "read_deliveries",
-                "reload_policies"
+                "reload_policies",
+                "call_models",
+                "read_usage"
             ]
         );
     }

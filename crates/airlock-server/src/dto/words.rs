@@ -53,6 +53,7 @@ pub enum StepKindView {
     Fallback,
     Redact,
     Guard,
+    ModelCall,
 }
 
 impl From<airlock_core::StepKind> for StepKindView {
@@ -65,6 +66,7 @@ impl From<airlock_core::StepKind> for StepKindView {
             airlock_core::StepKind::Fallback => StepKindView::Fallback,
             airlock_core::StepKind::Redact => StepKindView::Redact,
             airlock_core::StepKind::Guard => StepKindView::Guard,
+            airlock_core::StepKind::ModelCall => StepKindView::ModelCall,
         }
     }
 }

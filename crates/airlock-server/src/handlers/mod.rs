@@ -14,5 +14,6 @@ pub mod quarantine;
 pub mod reviews;
 pub mod runs;
 pub mod session;
+pub mod usage;
 pub mod webhooks;
 pub mod workflows;

@@ -14,6 +14,7 @@ mod quality;
 mod reviews;
 mod runs;
 mod timeline;
+mod usage;
 mod webhooks;
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ pub use quality::QualityParams;
 pub use reviews::{review_filter_from_query, ListReviewsParams};
 pub use runs::{ListQuarantineParams, ListRunsParams};
 pub use timeline::TimelineParams;
+pub use usage::UsageParams;
 pub use webhooks::ListDeliveriesParams;
 
 /// `?view=` of a run read: `false` for `redacted` (the default), `true`

@@ -8,6 +8,7 @@
 mod auth;
 mod errors;
 mod feedback;
+mod gateway;
 mod idempotency;
 mod listing;
 mod operations;

@@ -19,6 +19,7 @@ pub(crate) mod quality;
 mod quarantine;
 mod review;
 pub(crate) mod runs;
+pub(crate) mod usage;
 
 use std::str::FromStr;
 use std::time::Duration;

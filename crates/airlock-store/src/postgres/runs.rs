@@ -19,14 +19,14 @@ const SELECT: &str = "SELECT id, workflow, workflow_version, input, steps, outpu
      rule, confidence, models::text AS models, status, error, idempotency_key, \
      (EXTRACT(EPOCH FROM created_at) * 1000)::BIGINT AS created_at_ms, latency_us, release_id, \
      review_id, key_id, request_sha256, \
-     (EXTRACT(EPOCH FROM purged_at) * 1000)::BIGINT AS purged_at_ms FROM runs";
+     (EXTRACT(EPOCH FROM purged_at) * 1000)::BIGINT AS purged_at_ms, cost_micro_usd FROM runs";
 
 const INSERT: &str = "INSERT INTO runs (id, workflow, workflow_version, input, steps, output, \
      decision, rule, confidence, models, status, error, idempotency_key, created_at, latency_us, \
-     release_id, review_id, key_id, request_sha256, purged_at, raw_payload) \
+     release_id, review_id, key_id, request_sha256, purged_at, raw_payload, cost_micro_usd) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
      $10::json, $11, $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, \
-     $16, $17, $18, $19, TIMESTAMPTZ 'epoch' + $20::BIGINT * INTERVAL '1 millisecond', $21) \
+     $16, $17, $18, $19, TIMESTAMPTZ 'epoch' + $20::BIGINT * INTERVAL '1 millisecond', $21, $22) \
      ON CONFLICT (workflow, idempotency_key) DO NOTHING";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
@@ -59,6 +59,7 @@ pub(super) async fn insert(
         .bind(&c.request_sha256)
         .bind(c.purged_at_ms)
         .bind(&c.raw_payload)
+        .bind(c.cost_micro_usd)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;

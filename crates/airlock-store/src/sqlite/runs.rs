@@ -15,12 +15,12 @@ use crate::traits::{Page, RunFilter};
 
 const COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, rule, \
      confidence, models, status, error, idempotency_key, created_at_ms, latency_us, release_id, \
-     review_id, key_id, request_sha256, purged_at_ms";
+     review_id, key_id, request_sha256, purged_at_ms, cost_micro_usd";
 
 /// Written but never read back with a run (see `get_raw_payload`).
 const INSERT_COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, \
      rule, confidence, models, status, error, idempotency_key, created_at_ms, latency_us, \
-     release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload";
+     release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload, cost_micro_usd";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
 /// the stored run is returned (read inside the same transaction).
@@ -31,7 +31,7 @@ pub(super) async fn insert(
 ) -> Result<WriteOutcome> {
     let sql = format!(
         "INSERT INTO runs ({INSERT_COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
          ON CONFLICT (workflow, idempotency_key) DO NOTHING"
     );
     let done = sqlx::query(&sql)
@@ -56,6 +56,7 @@ pub(super) async fn insert(
         .bind(&c.request_sha256)
         .bind(c.purged_at_ms)
         .bind(&c.raw_payload)
+        .bind(c.cost_micro_usd)
         .execute(&mut *conn)
         .await
         .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;

@@ -94,6 +94,7 @@ pub fn full_run(workflow: &str, created_at_ms: i64) -> RunRecord {
         key_id: None,
         request_hash: None,
         purged_at: None,
+        cost_micro_usd: None,
     }
 }
 
@@ -120,6 +121,7 @@ pub fn bare_run(workflow: &str, decision: Decision) -> RunRecord {
         key_id: None,
         request_hash: None,
         purged_at: None,
+        cost_micro_usd: None,
     }
 }
 

@@ -67,6 +67,7 @@ pub async fn enqueue_review(store: &Store, endpoints: &[WebhookSettings]) -> Vec
         key_id: None,
         request_hash: None,
         purged_at: None,
+        cost_micro_usd: None,
     };
     let task = ReviewTask {
         id: task_id,

@@ -137,6 +137,11 @@ fn table() -> Vec<Row> {
         // A bearer key has no session to show or end.
         row("GET /v1/session",                           Nothing,         &[],                         [404, 404, 404, 404, 404, 404]),
         row("POST /v1/session/sign-out",                 Nothing,         &[],                         [404, 404, 404, 404, 404, 404]),
+        // This server has no model routes: a caller allowed to call models is told so (404).
+        row("POST /v1/chat/completions",                 Nothing,         &["call_models"],            [404, 404, 403, 403, 404, 404]).body(chat),
+        row("POST /v1/embeddings",                       Nothing,         &["call_models"],            [404, 404, 403, 403, 404, 404]).body(embed),
+        row("GET /v1/models",                            Nothing,         &["call_models"],            [200, 200, 403, 403, 200, 200]),
+        row("GET /v1/usage",                             Nothing,         &["read_usage"],             [200, 200, 403, 200, 403, 403]),
         row("GET /v1/audit",                             Nothing,         &["read_audit"],             [200, 403, 403, 200, 403, 403]),
         row("GET /v1/audit/verify",                      Nothing,         &["read_audit"],             [200, 403, 403, 200, 403, 403]),
         public("GET /healthz"),
@@ -148,6 +153,14 @@ fn table() -> Vec<Row> {
 
 fn wrong_sign_in(_: usize) -> Value {
     json!({"key": "alk_nosuchkey_abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwxyz"})
+}
+
+fn chat(_: usize) -> Value {
+    json!({"model": "any", "messages": [{"role": "user", "content": "hi"}]})
+}
+
+fn embed(_: usize) -> Value {
+    json!({"model": "any", "input": "hi"})
 }
 
 fn run_input(_: usize) -> Value {
@@ -358,8 +371,24 @@ fn every_route_answers_each_credential_as_the_default_policies_say() {
     );
 }
 
+/// Whether `call` is to an OpenAI-compatible path (answered in OpenAI's
+/// error shape).
+fn openai_path(call: &str) -> bool {
+    ["/v1/chat/completions", "/v1/embeddings", "/v1/models"]
+        .iter()
+        .any(|p| call.contains(&format!(" {p} ")))
+}
+
 fn check_unauthenticated(answer: &Answer, call: &str) {
-    answer.assert_error(401, "unauthenticated");
+    if openai_path(call) {
+        assert_eq!(
+            answer.body["error"]["code"], "invalid_api_key",
+            "{call}: {}",
+            answer.body
+        );
+    } else {
+        answer.assert_error(401, "unauthenticated");
+    }
     let challenge = answer
         .headers
         .get("www-authenticate")
@@ -372,13 +401,22 @@ fn check_unauthenticated(answer: &Answer, call: &str) {
 }
 
 fn check_forbidden(answer: &Answer, actions: &[&str], call: &str) {
-    answer.assert_error(403, "forbidden");
+    let message = if openai_path(call) {
+        assert_eq!(
+            answer.body["error"]["type"], "permission_error",
+            "{call}: {}",
+            answer.body
+        );
+        answer.body["error"]["message"].as_str().unwrap_or_default()
+    } else {
+        answer.assert_error(403, "forbidden");
+        answer.message()
+    };
     assert!(
         actions
             .iter()
-            .any(|a| answer.message().contains(&format!("may not {a} on "))),
-        "{call}: the reason names one of {actions:?}: {}",
-        answer.message()
+            .any(|a| message.contains(&format!("may not {a} on "))),
+        "{call}: the reason names one of {actions:?}: {message}"
     );
 }
 

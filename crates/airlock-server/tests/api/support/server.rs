@@ -114,6 +114,35 @@ impl TestServer {
         options: ServerOptions,
         webhooks: Vec<WebhookSettings>,
     ) -> TestServer {
+        TestServer::start_full(db, options, webhooks, None).await
+    }
+
+    /// A server whose model gateway is the `[[providers]]`, `[[routes]]`
+    /// and `[[budgets]]` of `config` (TOML).
+    pub async fn start_with_gateway(db: &TestDatabase, config: &str) -> TestServer {
+        let settings = airlock_config::Settings::from_toml(
+            config,
+            &airlock_config::Overrides::default(),
+            "gateway test config",
+        )
+        .unwrap_or_else(|e| panic!("the gateway test config is valid: {e}"));
+        let gateway = airlock_engine::gateway::build_gateway(&settings.gateway, None)
+            .expect("the gateway builds");
+        TestServer::start_full(
+            db,
+            ServerOptions::default(),
+            Vec::new(),
+            Some(Arc::new(gateway)),
+        )
+        .await
+    }
+
+    async fn start_full(
+        db: &TestDatabase,
+        options: ServerOptions,
+        webhooks: Vec<WebhookSettings>,
+        gateway: Option<Arc<airlock_engine::gateway::Gateway>>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("the test needs a temporary directory");
         workflows::write(dir.path());
         let definitions = airlock_workflow::load_dir(dir.path())
@@ -129,6 +158,10 @@ impl TestServer {
         let engine = Engine::new(definitions, store.clone(), models)
             .expect("the engine builds")
             .with_review_settings(review, webhooks);
+        let engine = match gateway {
+            Some(gateway) => engine.with_gateway(gateway),
+            None => engine,
+        };
         let admin_key = engine
             .bootstrap_admin_key(None)
             .await

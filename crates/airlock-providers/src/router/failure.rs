@@ -1,0 +1,120 @@
+//! [`RouteFailure`]: why no target of a route answered, with every attempt,
+//! and how that becomes an [`airlock_core::Error`].
+
+use airlock_core::{Error, ErrorKind};
+
+use crate::attempt::{Attempt, AttemptError, FailureKind};
+
+/// No target answered. An unknown model name or one of the wrong kind is
+/// a failure with no attempts whose `last.kind` is `Rejected`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteFailure {
+    pub attempts: Vec<Attempt>,
+    pub last: AttemptError,
+}
+
+impl RouteFailure {
+    pub fn unknown_model(name: &str) -> Self {
+        RouteFailure {
+            attempts: Vec::new(),
+            last: AttemptError::new(FailureKind::Rejected, format!("unknown model {name:?}")),
+        }
+    }
+
+    pub fn wrong_kind(name: &str, wanted: &str) -> Self {
+        RouteFailure {
+            attempts: Vec::new(),
+            last: AttemptError::new(
+                FailureKind::Rejected,
+                format!("model {name:?} is not a {wanted} model"),
+            ),
+        }
+    }
+
+    /// The attempts in one line: `openai/gpt-4o: server_error (500); …`.
+    pub fn summary(&self) -> String {
+        self.attempts
+            .iter()
+            .map(|attempt| {
+                let outcome = match &attempt.error {
+                    None => "ok".to_owned(),
+                    Some(err) => match err.status {
+                        Some(status) => format!("{} ({status})", err.kind.as_str()),
+                        None => err.kind.as_str().to_owned(),
+                    },
+                };
+                format!("{}/{}: {outcome}", attempt.provider, attempt.model)
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+impl std::fmt::Display for RouteFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.attempts.is_empty() {
+            write!(f, "{}", self.last.message)
+        } else {
+            write!(f, "{} [attempts: {}]", self.last, self.summary())
+        }
+    }
+}
+
+impl std::error::Error for RouteFailure {}
+
+impl From<RouteFailure> for Error {
+    fn from(failure: RouteFailure) -> Self {
+        let kind = match failure.last.kind {
+            FailureKind::Rejected => ErrorKind::InvalidInput,
+            FailureKind::NotPermitted => ErrorKind::Forbidden,
+            FailureKind::FirstTokenTimeout | FailureKind::TotalTimeout => ErrorKind::Timeout,
+            _ => ErrorKind::Unavailable,
+        };
+        Error::new(kind, failure.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attempt(kind: FailureKind, status: Option<u16>) -> Attempt {
+        let mut error = AttemptError::new(kind, "boom");
+        error.status = status;
+        Attempt {
+            provider: "openai".into(),
+            model: "gpt".into(),
+            latency_us: 5,
+            error: Some(error),
+        }
+    }
+
+    #[test]
+    fn maps_to_core_errors_with_attempts() {
+        let failure = RouteFailure {
+            attempts: vec![
+                attempt(FailureKind::ServerError, Some(500)),
+                attempt(FailureKind::TotalTimeout, None),
+            ],
+            last: AttemptError::new(FailureKind::TotalTimeout, "slow"),
+        };
+        let error = Error::from(failure);
+        assert_eq!(error.kind(), ErrorKind::Timeout);
+        assert!(error.message().contains("openai/gpt: server_error (500)"));
+        assert!(error.message().contains("total_timeout"));
+        assert_eq!(
+            Error::from(RouteFailure::unknown_model("nope")).kind(),
+            ErrorKind::InvalidInput
+        );
+        let denied = RouteFailure {
+            attempts: vec![attempt(FailureKind::NotPermitted, None)],
+            last: AttemptError::new(FailureKind::NotPermitted, "x"),
+        };
+        assert_eq!(Error::from(denied).kind(), ErrorKind::Forbidden);
+        let down = RouteFailure {
+            attempts: vec![],
+            last: AttemptError::new(FailureKind::CircuitOpen, "x"),
+        };
+        assert_eq!(Error::from(down).kind(), ErrorKind::Unavailable);
+    }
+}
