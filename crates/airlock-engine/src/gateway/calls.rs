@@ -155,26 +155,9 @@ impl Engine {
                     cost_micro_usd: cost,
                 })
             }
-            Err(failure) => {
-                budget::release(self.store(), prepared.holds).await;
-                let error: Error = failure.clone().into();
-                let record = CallRecord {
-                    id: prepared.id,
-                    route: &call.route,
-                    input,
-                    output: None,
-                    attempts: &failure.attempts,
-                    answered_by: None,
-                    usage: None,
-                    cost_micro_usd: 0,
-                    error: Some(error.message().to_string()),
-                    key_id: &principal.key_id,
-                    created_at: prepared.created,
-                    latency_us: elapsed_us(prepared.started),
-                };
-                self.commit_call(gateway, record, "none").await?;
-                Err(error)
-            }
+            Err(failure) => Err(self
+                .record_failure(gateway, principal, &call.route, prepared, input, failure)
+                .await),
         }
     }
 
@@ -203,24 +186,9 @@ impl Engine {
         {
             Ok(routed) => routed,
             Err(failure) => {
-                budget::release(self.store(), prepared.holds).await;
-                let error: Error = failure.clone().into();
-                let record = CallRecord {
-                    id: prepared.id,
-                    route: &call.route,
-                    input,
-                    output: None,
-                    attempts: &failure.attempts,
-                    answered_by: None,
-                    usage: None,
-                    cost_micro_usd: 0,
-                    error: Some(error.message().to_string()),
-                    key_id: &principal.key_id,
-                    created_at: prepared.created,
-                    latency_us: elapsed_us(prepared.started),
-                };
-                self.commit_call(&gateway, record, "none").await?;
-                return Err(error);
+                return Err(self
+                    .record_failure(&gateway, principal, &call.route, prepared, input, failure)
+                    .await);
             }
         };
         let (tx, rx) = mpsc::channel(64);
@@ -368,26 +336,9 @@ impl Engine {
                     cost_micro_usd: cost,
                 })
             }
-            Err(failure) => {
-                budget::release(self.store(), prepared.holds).await;
-                let error: Error = failure.clone().into();
-                let record = CallRecord {
-                    id: prepared.id,
-                    route: &call.route,
-                    input,
-                    output: None,
-                    attempts: &failure.attempts,
-                    answered_by: None,
-                    usage: None,
-                    cost_micro_usd: 0,
-                    error: Some(error.message().to_string()),
-                    key_id: &principal.key_id,
-                    created_at: prepared.created,
-                    latency_us: elapsed_us(prepared.started),
-                };
-                self.commit_call(gateway, record, "none").await?;
-                Err(error)
-            }
+            Err(failure) => Err(self
+                .record_failure(gateway, principal, &call.route, prepared, input, failure)
+                .await),
         }
     }
 
@@ -446,6 +397,40 @@ impl Engine {
             data_class,
             holds,
         })
+    }
+
+    /// Gives back the holds and commits the run of a call every target
+    /// failed; the error to answer with (or the store's, if the record
+    /// could not be committed).
+    async fn record_failure(
+        &self,
+        gateway: &Gateway,
+        principal: &Principal,
+        route: &str,
+        prepared: Prepared,
+        input: Value,
+        failure: airlock_providers::RouteFailure,
+    ) -> Error {
+        budget::release(self.store(), prepared.holds).await;
+        let error: Error = failure.clone().into();
+        let record = CallRecord {
+            id: prepared.id,
+            route,
+            input,
+            output: None,
+            attempts: &failure.attempts,
+            answered_by: None,
+            usage: None,
+            cost_micro_usd: 0,
+            error: Some(error.message().to_string()),
+            key_id: &principal.key_id,
+            created_at: prepared.created,
+            latency_us: elapsed_us(prepared.started),
+        };
+        match self.commit_call(gateway, record, "none").await {
+            Ok(()) => error,
+            Err(store_error) => store_error,
+        }
     }
 
     /// Commits the call's run (durable at the store's level) and counts it.
