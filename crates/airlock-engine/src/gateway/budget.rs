@@ -81,18 +81,7 @@ pub(crate) async fn settle(store: &Store, holds: Holds, cost: u64) {
 
 /// Gives every hold back (the call failed before costing anything).
 pub(crate) async fn release(store: &Store, holds: Holds) {
-    settle_to_zero(store, holds).await
-}
-
-async fn settle_to_zero(store: &Store, holds: Holds) {
-    for hold in holds.0 {
-        if let Err(e) = store
-            .adjust_budget(&hold.scope, hold.window_start_ms, -(hold.amount as i64))
-            .await
-        {
-            tracing::error!(scope = %hold.scope, error = %e, "could not release a budget reservation");
-        }
-    }
+    settle(store, holds, 0).await
 }
 
 fn applies(budget: &BudgetSettings, principal: &Principal, workflow: &str) -> bool {

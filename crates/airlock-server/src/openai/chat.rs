@@ -69,10 +69,7 @@ pub async fn chat_completions(
     }
     let engine = state.engine.clone();
     let principal = caller.principal.clone();
-    // Spawned so a client hanging up never cuts a call (and its record) short.
-    let answer = tokio::spawn(async move { engine.chat(&principal, call).await })
-        .await
-        .map_err(|e| airlock_core::Error::internal(format!("the model call panicked: {e}")))??;
+    let answer = super::spawned(async move { engine.chat(&principal, call).await }).await?;
     let body = json!({
         "id": format!("chatcmpl-{}", answer.run_id),
         "object": "chat.completion",

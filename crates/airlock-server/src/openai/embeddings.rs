@@ -81,9 +81,7 @@ pub async fn embeddings(
     };
     let engine = state.engine.clone();
     let principal = caller.principal.clone();
-    let answer = tokio::spawn(async move { engine.embed(&principal, call).await })
-        .await
-        .map_err(|e| airlock_core::Error::internal(format!("the model call panicked: {e}")))??;
+    let answer = super::spawned(async move { engine.embed(&principal, call).await }).await?;
     let data: Vec<Value> = answer
         .vectors
         .iter()

@@ -59,3 +59,15 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
         airlock_core::Error::invalid_input(format!("the request body is not a valid request: {e}"))
     })
 }
+
+/// Runs `call` on its own task, so a client hanging up never cuts a model
+/// call (and its record) short.
+pub(crate) async fn spawned<T, F>(call: F) -> Result<T, airlock_core::Error>
+where
+    F: std::future::Future<Output = Result<T, airlock_core::Error>> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::spawn(call)
+        .await
+        .map_err(|e| airlock_core::Error::internal(format!("the model call panicked: {e}")))?
+}
