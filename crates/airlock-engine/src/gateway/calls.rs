@@ -96,11 +96,43 @@ pub struct EmbedAnswer {
 
 /// What every call starts with.
 struct Prepared {
+    start: CallStart,
+    holds: Holds,
+}
+
+/// When and as which run a call started.
+struct CallStart {
     id: RunId,
     created: Timestamp,
     started: Instant,
     data_class: String,
-    holds: Holds,
+}
+
+impl CallStart {
+    /// The record of this call with nothing answered yet; callers set what
+    /// the call came to.
+    fn record<'a>(
+        &self,
+        route: &'a str,
+        input: Value,
+        key_id: &'a str,
+        attempts: &'a [airlock_providers::Attempt],
+    ) -> CallRecord<'a> {
+        CallRecord {
+            id: self.id,
+            route,
+            input,
+            output: None,
+            attempts,
+            answered_by: None,
+            usage: None,
+            cost_micro_usd: 0,
+            error: None,
+            key_id,
+            created_at: self.created,
+            latency_us: elapsed_us(self.started),
+        }
+    }
 }
 
 impl Engine {
@@ -122,33 +154,28 @@ impl Engine {
         let input = chat_input(&call);
         match gateway
             .router
-            .chat(&call.route, &prepared.data_class, request)
+            .chat(&call.route, &prepared.start.data_class, request)
             .await
         {
             Ok(routed) => {
                 let cost = routed.price.cost_micro_usd(&routed.value.usage);
                 budget::settle(self.store(), prepared.holds, cost).await;
                 let record = CallRecord {
-                    id: prepared.id,
-                    route: &call.route,
-                    input,
                     output: Some(json!({
                         "content": routed.value.content,
                         "finish_reason": routed.value.finish_reason,
                     })),
-                    attempts: &routed.attempts,
                     answered_by: Some(format!("{}/{}", routed.provider, routed.model)),
                     usage: Some(routed.value.usage),
                     cost_micro_usd: cost,
-                    error: None,
-                    key_id: &principal.key_id,
-                    created_at: prepared.created,
-                    latency_us: elapsed_us(prepared.started),
+                    ..prepared
+                        .start
+                        .record(&call.route, input, &principal.key_id, &routed.attempts)
                 };
                 self.commit_call(gateway, record, &routed.provider).await?;
                 Ok(ChatAnswer {
-                    run_id: prepared.id,
-                    created: prepared.created,
+                    run_id: prepared.start.id,
+                    created: prepared.start.created,
                     route: call.route,
                     response: routed.value,
                     provider: routed.provider,
@@ -181,7 +208,7 @@ impl Engine {
         let input = chat_input(&call);
         let routed = match gateway
             .router
-            .chat_stream(&call.route, &prepared.data_class, request)
+            .chat_stream(&call.route, &prepared.start.data_class, request)
             .await
         {
             Ok(routed) => routed,
@@ -193,8 +220,8 @@ impl Engine {
         };
         let (tx, rx) = mpsc::channel(64);
         let events = ChatEvents {
-            run_id: prepared.id,
-            created: prepared.created,
+            run_id: prepared.start.id,
+            created: prepared.start.created,
             route: call.route.clone(),
             provider: routed.provider.clone(),
             model: routed.model.clone(),
@@ -246,22 +273,18 @@ impl Engine {
             let cost = routed.price.cost_micro_usd(&usage);
             budget::settle(engine.store(), prepared.holds, cost).await;
             let record = CallRecord {
-                id: prepared.id,
-                route: &call.route,
-                input,
                 output: Some(json!({
                     "content": content,
                     "finish_reason": outcome.as_ref().map(|(f, _)| f.clone()).ok(),
                     "stream": true,
                 })),
-                attempts: &routed.attempts,
                 answered_by: Some(format!("{}/{}", routed.provider, routed.model)),
                 usage: Some(usage),
                 cost_micro_usd: cost,
                 error: outcome.as_ref().err().cloned(),
-                key_id: &key_id,
-                created_at: prepared.created,
-                latency_us: elapsed_us(prepared.started),
+                ..prepared
+                    .start
+                    .record(&call.route, input, &key_id, &routed.attempts)
             };
             let committed = engine.commit_call(&gateway, record, &routed.provider).await;
             let last = match (outcome, committed) {
@@ -302,32 +325,27 @@ impl Engine {
         };
         match gateway
             .router
-            .embed(&call.route, &prepared.data_class, request)
+            .embed(&call.route, &prepared.start.data_class, request)
             .await
         {
             Ok(routed) => {
                 let cost = routed.price.cost_micro_usd(&routed.value.usage);
                 budget::settle(self.store(), prepared.holds, cost).await;
                 let record = CallRecord {
-                    id: prepared.id,
-                    route: &call.route,
-                    input,
                     output: Some(json!({
                         "vectors": routed.value.vectors.len(),
                         "dimensions": routed.value.vectors.first().map(Vec::len),
                     })),
-                    attempts: &routed.attempts,
                     answered_by: Some(format!("{}/{}", routed.provider, routed.model)),
                     usage: Some(routed.value.usage),
                     cost_micro_usd: cost,
-                    error: None,
-                    key_id: &principal.key_id,
-                    created_at: prepared.created,
-                    latency_us: elapsed_us(prepared.started),
+                    ..prepared
+                        .start
+                        .record(&call.route, input, &principal.key_id, &routed.attempts)
                 };
                 self.commit_call(gateway, record, &routed.provider).await?;
                 Ok(EmbedAnswer {
-                    run_id: prepared.id,
+                    run_id: prepared.start.id,
                     route: call.route,
                     usage: routed.value.usage,
                     vectors: routed.value.vectors,
@@ -391,10 +409,12 @@ impl Engine {
         )
         .await?;
         Ok(Prepared {
-            id: RunId::new(),
-            created,
-            started: Instant::now(),
-            data_class,
+            start: CallStart {
+                id: RunId::new(),
+                created,
+                started: Instant::now(),
+                data_class,
+            },
             holds,
         })
     }
@@ -414,18 +434,10 @@ impl Engine {
         budget::release(self.store(), prepared.holds).await;
         let error: Error = failure.clone().into();
         let record = CallRecord {
-            id: prepared.id,
-            route,
-            input,
-            output: None,
-            attempts: &failure.attempts,
-            answered_by: None,
-            usage: None,
-            cost_micro_usd: 0,
             error: Some(error.message().to_string()),
-            key_id: &principal.key_id,
-            created_at: prepared.created,
-            latency_us: elapsed_us(prepared.started),
+            ..prepared
+                .start
+                .record(route, input, &principal.key_id, &failure.attempts)
         };
         match self.commit_call(gateway, record, "none").await {
             Ok(()) => error,
