@@ -31,7 +31,7 @@ word_enum!(
 
 /// Which workflows a key may act on (for the roles whose rights are per
 /// workflow).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkflowGrant {
     /// Every workflow, present and future.
@@ -51,7 +51,7 @@ impl WorkflowGrant {
 }
 
 /// An authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Principal {
     /// The key's id (its public identifier, also its visible prefix's owner).
     pub key_id: String,

@@ -3,6 +3,7 @@
 use std::future::Future;
 
 use airlock_core::{Error, ErrorKind, Result};
+use axum::serve::ListenerExt;
 use axum::Router;
 use tokio::net::TcpListener;
 
@@ -19,6 +20,13 @@ pub async fn serve(
         .map(|a| a.to_string())
         .unwrap_or_else(|_| "an unknown address".to_string());
     tracing::info!(%address, "serving HTTP");
+    let listener = listener.tap_io(|tcp| {
+        // Answers are small and stream events must go out as they are
+        // written, not wait for Nagle's algorithm to batch them.
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown)
         .await

@@ -90,6 +90,8 @@ pub(crate) struct Inner {
     /// SQLite only: the connection for locking read-modify-write
     /// transactions (PostgreSQL runs those on the read pool).
     pub(crate) sqlite_locked: Option<sqlite::LockedWriter>,
+    /// SQLite only: checkpoints the WAL in the background.
+    pub(crate) sqlite_checkpointer: Option<sqlite::Checkpointer>,
 }
 
 pub(crate) enum Reads {
@@ -115,28 +117,35 @@ impl Store {
     /// committer. Must be called inside a tokio runtime.
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store> {
         let stats = Arc::new(GroupCommitStats::default());
-        let (backend, writer, reads, sqlite_locked) = match ConnectUrl::parse(url)? {
-            ConnectUrl::Sqlite { path } => {
-                let (writer, pool, locked) = sqlite::connect(
-                    &path,
-                    options.durability,
-                    options.read_pool_size,
-                    options.cipher.clone(),
-                )
-                .await?;
-                (Backend::Sqlite, writer, Reads::Sqlite(pool), Some(locked))
-            }
-            ConnectUrl::Postgres { url } => {
-                let (writer, pool) = postgres::connect(
-                    &url,
-                    options.durability,
-                    options.read_pool_size,
-                    options.cipher.clone(),
-                )
-                .await?;
-                (Backend::Postgres, writer, Reads::Postgres(pool), None)
-            }
-        };
+        let (backend, writer, reads, sqlite_locked, sqlite_checkpointer) =
+            match ConnectUrl::parse(url)? {
+                ConnectUrl::Sqlite { path } => {
+                    let connected = sqlite::connect(
+                        &path,
+                        options.durability,
+                        options.read_pool_size,
+                        options.cipher.clone(),
+                    )
+                    .await?;
+                    (
+                        Backend::Sqlite,
+                        connected.writer,
+                        Reads::Sqlite(connected.pool),
+                        Some(connected.locked),
+                        Some(connected.checkpointer),
+                    )
+                }
+                ConnectUrl::Postgres { url } => {
+                    let (writer, pool) = postgres::connect(
+                        &url,
+                        options.durability,
+                        options.read_pool_size,
+                        options.cipher.clone(),
+                    )
+                    .await?;
+                    (Backend::Postgres, writer, Reads::Postgres(pool), None, None)
+                }
+            };
         let committer = GroupCommitter::spawn(
             writer,
             options.max_batch_size,
@@ -152,6 +161,7 @@ impl Store {
                 stats,
                 cipher: options.cipher,
                 sqlite_locked,
+                sqlite_checkpointer,
             }),
         })
     }
@@ -221,6 +231,9 @@ impl Store {
     /// and the read pool. Later calls on any clone fail with `Unavailable`.
     pub async fn close(&self) {
         self.inner.committer.shutdown().await;
+        if let Some(checkpointer) = &self.inner.sqlite_checkpointer {
+            checkpointer.close().await;
+        }
         if let Some(locked) = &self.inner.sqlite_locked {
             locked.close().await;
         }

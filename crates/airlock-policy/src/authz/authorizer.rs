@@ -1,6 +1,7 @@
 //! The [`Authorizer`]: the current policy set behind an [`ArcSwap`], so
 //! every decision reads one consistent set without locking while a reload
-//! swaps in a new one atomically, and only once it is wholly valid.
+//! swaps in a new one atomically, and only once it is wholly valid. Each
+//! set carries its own [`DecisionCache`], swapped with it.
 
 use std::sync::Arc;
 
@@ -9,6 +10,7 @@ use arc_swap::ArcSwap;
 
 use super::action::Action;
 use super::decision::{allowed_in_listing, decide, AccessDecision};
+use super::decision_cache::DecisionCache;
 use super::entities::PrincipalEntity;
 use super::load::LoadedPolicies;
 use super::problem::PolicyProblem;
@@ -17,8 +19,23 @@ use super::sources::PolicySources;
 
 /// Decides requests against the current policy set (default-deny).
 pub struct Authorizer {
-    current: ArcSwap<LoadedPolicies>,
+    current: ArcSwap<Current>,
     cedar: cedar_policy::Authorizer,
+}
+
+/// A policy set and the decisions made with it.
+struct Current {
+    policies: Arc<LoadedPolicies>,
+    decisions: DecisionCache,
+}
+
+impl Current {
+    fn new(policies: LoadedPolicies) -> Self {
+        Current {
+            policies: Arc::new(policies),
+            decisions: DecisionCache::default(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Authorizer {
@@ -39,7 +56,7 @@ impl Authorizer {
     /// `airlock check` to print warnings).
     pub fn from_loaded(policies: LoadedPolicies) -> Self {
         Authorizer {
-            current: ArcSwap::from_pointee(policies),
+            current: ArcSwap::from_pointee(Current::new(policies)),
             cedar: cedar_policy::Authorizer::new(),
         }
     }
@@ -50,20 +67,20 @@ impl Authorizer {
     /// started with.
     pub fn reload(&self, sources: &PolicySources) -> Result<(), Vec<PolicyProblem>> {
         let loaded = LoadedPolicies::load(sources)?;
-        self.current.store(Arc::new(loaded));
+        self.current.store(Arc::new(Current::new(loaded)));
         Ok(())
     }
 
     /// The current policy set (its policies, warnings and fingerprint).
     pub fn current(&self) -> Arc<LoadedPolicies> {
-        self.current.load_full()
+        Arc::clone(&self.current.load().policies)
     }
 
     /// The fingerprint of the current policy set. To record which set made
     /// a decision, use [`AccessDecision::fingerprint`] instead: a reload may
     /// happen in between.
     pub fn fingerprint(&self) -> String {
-        self.current.load().fingerprint().to_string()
+        self.current.load().policies.fingerprint().to_string()
     }
 
     /// Whether `principal` may do `action` on `resource`, and why.
@@ -73,16 +90,20 @@ impl Authorizer {
         action: Action,
         resource: &Resource,
     ) -> AccessDecision {
-        let policies = self.current.load();
-        let entity = PrincipalEntity::new(principal);
-        decide(
-            &policies,
-            &self.cedar,
-            principal,
-            entity.as_ref(),
-            action,
-            resource,
-        )
+        let current = self.current.load();
+        current
+            .decisions
+            .get_or_decide(principal, action, resource, || {
+                let entity = PrincipalEntity::new(principal);
+                decide(
+                    &current.policies,
+                    &self.cedar,
+                    principal,
+                    entity.as_ref(),
+                    action,
+                    resource,
+                )
+            })
     }
 
     /// The names of those of `workflows` that `principal` may do `action`
@@ -94,8 +115,14 @@ impl Authorizer {
         action: Action,
         workflows: &[WorkflowResource],
     ) -> Vec<String> {
-        let policies = self.current.load();
+        let current = self.current.load();
         let entity = PrincipalEntity::new(principal);
-        allowed_in_listing(&policies, &self.cedar, entity.as_ref(), action, workflows)
+        allowed_in_listing(
+            &current.policies,
+            &self.cedar,
+            entity.as_ref(),
+            action,
+            workflows,
+        )
     }
 }

@@ -17,6 +17,7 @@
 mod action;
 mod authorizer;
 mod decision;
+mod decision_cache;
 mod entities;
 mod load;
 mod problem;

@@ -4,7 +4,7 @@
 use super::action::ResourceKind;
 
 /// A workflow as authorization sees it: `Airlock::Workflow::"<name>"`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WorkflowResource {
     /// The workflow's name (its Cedar entity id).
     pub name: String,
@@ -34,7 +34,7 @@ impl WorkflowResource {
 }
 
 /// The resource of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resource {
     /// One workflow.
     Workflow(WorkflowResource),

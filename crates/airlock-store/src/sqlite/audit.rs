@@ -29,13 +29,29 @@ pub(crate) async fn append(
     }
     let head = read_head(&mut *conn).await?;
     let records = crate::audit_append::link_all(events, &head)?;
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("");
+    push_append(&mut query, &records)?;
+    query
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| map_sqlx("append to the audit log", e))?;
+    Ok(records)
+}
+
+/// Adds the statements that write `records` (already linked after the
+/// head) and move the head to the last of them, each ending in `;`, so
+/// they can share one round trip with what comes before and after.
+pub(crate) fn push_append(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    records: &[AuditRecord],
+) -> Result<()> {
     for chunk in records.chunks(ROWS_PER_INSERT) {
         let columns = chunk
             .iter()
             .map(AuditColumns::encode)
             .collect::<Result<Vec<_>>>()?;
-        let mut query: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("INSERT INTO audit_log ({COLUMNS}) "));
+        query.push(format!("INSERT INTO audit_log ({COLUMNS}) "));
         query.push_values(columns, |mut row, c| {
             row.push_bind(c.seq)
                 .push_bind(c.id)
@@ -48,29 +64,40 @@ pub(crate) async fn append(
                 .push_bind(c.prev_hash)
                 .push_bind(c.hash);
         });
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| map_sqlx("append to the audit log", e))?;
+        query.push("; ");
     }
     if let Some(last) = records.last() {
-        sqlx::query("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")
-            .bind(crate::codec::to_i64(last.seq, "seq")?)
-            .bind(&last.hash)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| map_sqlx("move the audit chain head", e))?;
+        query
+            .push("UPDATE audit_head SET seq = ")
+            .push_bind(crate::codec::to_i64(last.seq, "seq")?)
+            .push(", hash = ")
+            .push_bind(last.hash.clone())
+            .push(" WHERE id = 1; ");
     }
-    Ok(records)
+    Ok(())
+}
+
+/// The statement [`push_append`]'s callers put first to read the head in
+/// the same round trip; its one row goes to [`head_from_row`].
+pub(crate) const SELECT_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+
+/// The head from a row of [`SELECT_HEAD`].
+pub(crate) fn head_from_row(row: &SqliteRow) -> Result<AuditHead> {
+    use sqlx::Row;
+    let seq: i64 = row
+        .try_get("seq")
+        .map_err(|e| map_sqlx("read the audit chain head", e))?;
+    let hash: String = row
+        .try_get("hash")
+        .map_err(|e| map_sqlx("read the audit chain head", e))?;
+    crate::audit_append::head_from(seq, hash)
 }
 
 pub(crate) async fn read_head<'e>(db: impl SqliteExecutor<'e>) -> Result<AuditHead> {
-    let (seq, hash): (i64, String) =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1")
-            .fetch_one(db)
-            .await
-            .map_err(|e| map_sqlx("read the audit chain head", e))?;
+    let (seq, hash): (i64, String) = sqlx::query_as(SELECT_HEAD)
+        .fetch_one(db)
+        .await
+        .map_err(|e| map_sqlx("read the audit chain head", e))?;
     crate::audit_append::head_from(seq, hash)
 }
 

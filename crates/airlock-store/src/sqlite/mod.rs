@@ -11,6 +11,7 @@
 //! power loss or an OS crash; the database stays consistent either way).
 
 pub(crate) mod audit;
+mod checkpointer;
 pub(crate) mod feedback;
 pub(crate) mod keys;
 mod locked_writer;
@@ -21,6 +22,7 @@ mod review;
 pub(crate) mod runs;
 pub(crate) mod usage;
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -32,12 +34,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::{ConnectOptions, Connection};
+use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite};
 
 use crate::cipher::PayloadCipher;
 use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
+pub(crate) use checkpointer::Checkpointer;
 pub(crate) use locked_writer::LockedWriter;
 pub(crate) use quarantine::list as list_quarantine;
 pub(crate) use review::{get as get_review, list as list_reviews, update as update_review};
@@ -48,14 +51,15 @@ pub(crate) use runs::{find_by_idempotency_key, get, list};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the database at `path`, migrates it and
-/// returns its group-commit writer, its read pool and the dedicated
-/// connection for locking read-modify-write transactions.
+/// returns its group-commit writer, its read pool, the dedicated
+/// connection for locking read-modify-write transactions and the WAL
+/// checkpointer.
 pub(crate) async fn connect(
     path: &Path,
     durability: Durability,
     read_pool_size: u32,
     cipher: Arc<PayloadCipher>,
-) -> Result<(Box<dyn BatchWriter>, SqlitePool, LockedWriter)> {
+) -> Result<Connected> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(parent, "create the database directory", e))?;
@@ -83,16 +87,35 @@ pub(crate) async fn connect(
         .connect()
         .await
         .map_err(|e| map_sqlx(&format!("open a second write connection to {shown}"), e))?;
+    // No ping before each acquire: a connection to a local file cannot go
+    // stale the way a network connection can, and the ping was a second
+    // round trip to the connection's thread on every read (a key check
+    // per request).
     let pool = SqlitePoolOptions::new()
         .max_connections(read_pool_size.max(1))
+        .test_before_acquire(false)
         .connect_with(base)
         .await
         .map_err(|e| map_sqlx(&format!("open read connections to {shown}"), e))?;
-    Ok((
-        Box::new(SqliteWriter { conn, cipher }),
+    let checkpointing = write_options
+        .connect()
+        .await
+        .map_err(|e| map_sqlx(&format!("open the checkpoint connection to {shown}"), e))?;
+    Ok(Connected {
+        writer: Box::new(SqliteWriter { conn, cipher }),
         pool,
-        LockedWriter::new(locking),
-    ))
+        locked: LockedWriter::new(locking),
+        checkpointer: Checkpointer::start(checkpointing),
+    })
+}
+
+/// An open SQLite database: the group committer's connection, the read
+/// pool, the locking connection and the background checkpointer.
+pub(crate) struct Connected {
+    pub writer: Box<dyn BatchWriter>,
+    pub pool: SqlitePool,
+    pub locked: LockedWriter,
+    pub checkpointer: Checkpointer,
 }
 
 /// The single write connection.
@@ -101,43 +124,91 @@ struct SqliteWriter {
     cipher: Arc<PayloadCipher>,
 }
 
-#[async_trait]
-impl BatchWriter for SqliteWriter {
-    async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>> {
-        // IMMEDIATE: the write lock from the start, so the audit chain
-        // head read inside cannot go stale (another connection or process
-        // writing first would otherwise fail this transaction at its first
-        // write instead of making it wait).
-        let mut tx = self
-            .conn
-            .begin_with("BEGIN IMMEDIATE")
+impl SqliteWriter {
+    /// A batch in two round trips to the connection's thread in the common
+    /// case (each statement would be one: a batch of one run took six).
+    /// First `BEGIN IMMEDIATE` (the write lock from the start, so the
+    /// audit chain head read inside cannot go stale: another connection or
+    /// process writing first makes this one wait instead of failing at its
+    /// first write), every run's idempotent insert and the chain head.
+    /// Then the audit records of what was created, the new head and the
+    /// commit. Review tasks, quarantined inputs and runs whose idempotency
+    /// key was taken take their own statements in between.
+    async fn write_batch_in_transaction(
+        &mut self,
+        writes: &[Write<'_>],
+    ) -> Result<Vec<WriteOutcome>> {
+        let mut first: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
+        for write in writes {
+            if let Write::Run { run, .. } = write {
+                runs::push_insert(&mut first, run);
+            }
+        }
+        first.push(audit::SELECT_HEAD);
+        let rows = first
+            .build()
+            .fetch_all(&mut self.conn)
             .await
-            .map_err(|e| map_sqlx("begin a transaction", e))?;
+            .map_err(|e| map_sqlx("insert runs", e))?;
+        let (head_row, created_rows) = rows
+            .split_last()
+            .ok_or_else(|| Error::internal("the audit chain head row is missing"))?;
+        let head = audit::head_from_row(head_row)?;
+        let created: HashSet<String> = created_rows
+            .iter()
+            .map(|row| row.try_get::<String, _>("id"))
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| map_sqlx("read the ids of the inserted runs", e))?;
+
         let mut outcomes = Vec::with_capacity(writes.len());
         for write in writes {
             let outcome = match write {
                 Write::Run { run, review, .. } => {
-                    let outcome = runs::insert(&mut tx, run, &self.cipher).await?;
-                    if let (WriteOutcome::RunCreated, Some(review)) = (&outcome, review) {
-                        review::insert_new(&mut tx, review).await?;
+                    if created.contains(&run.id) {
+                        if let Some(review) = review {
+                            review::insert_new(&mut self.conn, review).await?;
+                        }
+                        WriteOutcome::RunCreated
+                    } else {
+                        runs::existing(&mut self.conn, run, &self.cipher).await?
                     }
-                    outcome
                 }
-                Write::Quarantine { record, .. } => quarantine::insert(&mut tx, record).await?,
+                Write::Quarantine { record, .. } => {
+                    quarantine::insert(&mut self.conn, record).await?
+                }
                 Write::Audit(_) => WriteOutcome::AuditAppended(Vec::new()),
             };
             outcomes.push(outcome);
         }
-        // Last, so the chain head (locked by the append) is held briefly.
+
         let events: Vec<AuditEvent> = writes
             .iter()
             .zip(&outcomes)
             .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
             .collect();
-        let appended = audit::append(&mut tx, &events).await?;
+        let appended = crate::audit_append::link_all(&events, &head)?;
+        let mut last: QueryBuilder<Sqlite> = QueryBuilder::new("");
+        audit::push_append(&mut last, &appended)?;
+        last.push("COMMIT");
+        last.build()
+            .execute(&mut self.conn)
+            .await
+            .map_err(|e| map_sqlx("commit runs", e))?;
         assign_audit_records(writes, &mut outcomes, appended);
-        tx.commit().await.map_err(|e| map_sqlx("commit runs", e))?;
         Ok(outcomes)
+    }
+}
+
+#[async_trait]
+impl BatchWriter for SqliteWriter {
+    async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>> {
+        let written = self.write_batch_in_transaction(writes).await;
+        if written.is_err() {
+            // Leave no transaction open behind a failed batch (an error
+            // here only says none was open any more).
+            let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
+        }
+        written
     }
 
     async fn durability_setting(&mut self) -> Result<String> {

@@ -1,5 +1,5 @@
-//! SQL for the `runs` table on SQLite: the idempotent insert used by the
-//! group committer, and the reads behind `GET /v1/runs`.
+//! SQL for the `runs` table on SQLite: the idempotent insert the group
+//! committer batches, and the reads behind `GET /v1/runs`.
 
 use airlock_core::{Result, RunId, RunRecord};
 use sqlx::sqlite::{Sqlite, SqliteConnection, SqliteRow};
@@ -22,47 +22,46 @@ const INSERT_COLUMNS: &str = "id, workflow, workflow_version, input, steps, outp
      rule, confidence, models, status, error, idempotency_key, created_at_ms, latency_us, \
      release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload, cost_micro_usd";
 
-/// Inserts unless the workflow's idempotency key is taken, in which case
-/// the stored run is returned (read inside the same transaction).
-pub(super) async fn insert(
+/// Adds the idempotent insert of `c` to a batch's query: it returns the
+/// run's id only if the run was created (its workflow's idempotency key
+/// was free), so one round trip inserts the whole batch and tells which
+/// runs are new. Ends in `;`.
+pub(super) fn push_insert<'a>(query: &mut QueryBuilder<'a, Sqlite>, c: &'a RunColumns) {
+    query.push(format!("INSERT INTO runs ({INSERT_COLUMNS}) VALUES ("));
+    let mut values = query.separated(", ");
+    values
+        .push_bind(&c.id)
+        .push_bind(&c.workflow)
+        .push_bind(&c.workflow_version)
+        .push_bind(&c.input)
+        .push_bind(&c.steps)
+        .push_bind(&c.output)
+        .push_bind(&c.decision)
+        .push_bind(&c.rule)
+        .push_bind(c.confidence)
+        .push_bind(&c.models)
+        .push_bind(&c.status)
+        .push_bind(&c.error)
+        .push_bind(&c.idempotency_key)
+        .push_bind(c.created_at_ms)
+        .push_bind(c.latency_us)
+        .push_bind(&c.release_id)
+        .push_bind(&c.review_id)
+        .push_bind(&c.key_id)
+        .push_bind(&c.request_sha256)
+        .push_bind(c.purged_at_ms)
+        .push_bind(&c.raw_payload)
+        .push_bind(c.cost_micro_usd);
+    query.push(") ON CONFLICT (workflow, idempotency_key) DO NOTHING RETURNING id; ");
+}
+
+/// The outcome of a run [`push_insert`] did not create: the stored run
+/// holding its idempotency key, read inside the same transaction.
+pub(super) async fn existing(
     conn: &mut SqliteConnection,
     c: &RunColumns,
     cipher: &PayloadCipher,
 ) -> Result<WriteOutcome> {
-    let sql = format!(
-        "INSERT INTO runs ({INSERT_COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (workflow, idempotency_key) DO NOTHING"
-    );
-    let done = sqlx::query(&sql)
-        .bind(&c.id)
-        .bind(&c.workflow)
-        .bind(&c.workflow_version)
-        .bind(&c.input)
-        .bind(&c.steps)
-        .bind(&c.output)
-        .bind(&c.decision)
-        .bind(&c.rule)
-        .bind(c.confidence)
-        .bind(&c.models)
-        .bind(&c.status)
-        .bind(&c.error)
-        .bind(&c.idempotency_key)
-        .bind(c.created_at_ms)
-        .bind(c.latency_us)
-        .bind(&c.release_id)
-        .bind(&c.review_id)
-        .bind(&c.key_id)
-        .bind(&c.request_sha256)
-        .bind(c.purged_at_ms)
-        .bind(&c.raw_payload)
-        .bind(c.cost_micro_usd)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| map_sqlx(&format!("insert run {}", c.id), e))?;
-    if done.rows_affected() == 1 {
-        return Ok(WriteOutcome::RunCreated);
-    }
     existing_outcome(
         find_by_idempotency_key(
             &mut *conn,
