@@ -46,6 +46,19 @@ pub(crate) fn push_append(
     query: &mut QueryBuilder<'_, Sqlite>,
     records: &[AuditRecord],
 ) -> Result<()> {
+    push_rows(query, records)?;
+    if let Some(last) = records.last() {
+        push_head(query, last)?;
+    }
+    Ok(())
+}
+
+/// Adds the inserts of `records` (at most [`ROWS_PER_INSERT`] a
+/// statement), each ending in `;`.
+pub(crate) fn push_rows(
+    query: &mut QueryBuilder<'_, Sqlite>,
+    records: &[AuditRecord],
+) -> Result<()> {
     for chunk in records.chunks(ROWS_PER_INSERT) {
         let columns = chunk
             .iter()
@@ -66,14 +79,17 @@ pub(crate) fn push_append(
         });
         query.push("; ");
     }
-    if let Some(last) = records.last() {
-        query
-            .push("UPDATE audit_head SET seq = ")
-            .push_bind(crate::codec::to_i64(last.seq, "seq")?)
-            .push(", hash = ")
-            .push_bind(last.hash.clone())
-            .push(" WHERE id = 1; ");
-    }
+    Ok(())
+}
+
+/// Adds the statement moving the chain head to `last`, ending in `;`.
+pub(crate) fn push_head(query: &mut QueryBuilder<'_, Sqlite>, last: &AuditRecord) -> Result<()> {
+    query
+        .push("UPDATE audit_head SET seq = ")
+        .push_bind(crate::codec::to_i64(last.seq, "seq")?)
+        .push(", hash = ")
+        .push_bind(last.hash.clone())
+        .push(" WHERE id = 1; ");
     Ok(())
 }
 

@@ -37,6 +37,7 @@ use sqlx::sqlite::{
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite};
 
 use crate::cipher::PayloadCipher;
+use crate::codec::RunColumns;
 use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
 use crate::sql_error::map_sqlx;
 
@@ -118,6 +119,9 @@ pub(crate) struct Connected {
     pub checkpointer: Checkpointer,
 }
 
+/// Runs (and audit records) per statement group of a batch.
+const CHUNK: usize = 8;
+
 /// The single write connection.
 struct SqliteWriter {
     conn: SqliteConnection,
@@ -125,35 +129,61 @@ struct SqliteWriter {
 }
 
 impl SqliteWriter {
-    /// A batch in two round trips to the connection's thread in the common
-    /// case (each statement would be one: a batch of one run took six).
-    /// First `BEGIN IMMEDIATE` (the write lock from the start, so the
-    /// audit chain head read inside cannot go stale: another connection or
-    /// process writing first makes this one wait instead of failing at its
-    /// first write), every run's idempotent insert and the chain head.
-    /// Then the audit records of what was created, the new head and the
-    /// commit. Review tasks, quarantined inputs and runs whose idempotency
-    /// key was taken take their own statements in between.
+    /// A batch in two round trips to the connection's thread when it
+    /// holds fewer than [`CHUNK`] runs (each statement would be one: a
+    /// batch of one run took six), and one more per further [`CHUNK`] runs
+    /// and per [`CHUNK`] audit records. First `BEGIN IMMEDIATE` (the write
+    /// lock from the start, so the audit chain head read inside cannot go
+    /// stale: another connection or process writing first makes this one
+    /// wait instead of failing at its first write), the idempotent inserts
+    /// of the runs beyond the whole chunks and the chain head; then each
+    /// whole chunk of runs. Review tasks, quarantined inputs and runs whose
+    /// idempotency key was taken take their own statements. Last the audit
+    /// records of what was created, by chunks, the new head and the commit.
+    ///
+    /// Chunks of one size keep the query texts few: sqlx keeps a prepared
+    /// statement per text, and one text per batch size held a prepared
+    /// INSERT per run of every size, over a gigabyte in the benchmark.
     async fn write_batch_in_transaction(
         &mut self,
         writes: &[Write<'_>],
     ) -> Result<Vec<WriteOutcome>> {
+        let runs: Vec<&RunColumns> = writes
+            .iter()
+            .filter_map(|write| match write {
+                Write::Run { run, .. } => Some(*run),
+                _ => None,
+            })
+            .collect();
+        let (first_runs, chunked_runs) = runs.split_at(runs.len() % CHUNK);
         let mut first: QueryBuilder<Sqlite> = QueryBuilder::new("BEGIN IMMEDIATE; ");
-        for write in writes {
-            if let Write::Run { run, .. } = write {
-                runs::push_insert(&mut first, run);
-            }
+        for run in first_runs {
+            runs::push_insert(&mut first, run);
         }
         first.push(audit::SELECT_HEAD);
-        let rows = first
+        let mut rows = first
             .build()
             .fetch_all(&mut self.conn)
             .await
             .map_err(|e| map_sqlx("insert runs", e))?;
-        let (head_row, created_rows) = rows
-            .split_last()
+        let head_row = rows
+            .pop()
             .ok_or_else(|| Error::internal("the audit chain head row is missing"))?;
-        let head = audit::head_from_row(head_row)?;
+        let head = audit::head_from_row(&head_row)?;
+        let mut created_rows = rows;
+        for chunk in chunked_runs.chunks(CHUNK) {
+            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("");
+            for run in chunk {
+                runs::push_insert(&mut query, run);
+            }
+            created_rows.extend(
+                query
+                    .build()
+                    .fetch_all(&mut self.conn)
+                    .await
+                    .map_err(|e| map_sqlx("insert runs", e))?,
+            );
+        }
         let created: HashSet<String> = created_rows
             .iter()
             .map(|row| row.try_get::<String, _>("id"))
@@ -187,8 +217,22 @@ impl SqliteWriter {
             .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
             .collect();
         let appended = crate::audit_append::link_all(&events, &head)?;
+        let (chunked_records, last_records) =
+            appended.split_at(appended.len() - appended.len() % CHUNK);
+        for chunk in chunked_records.chunks(CHUNK) {
+            let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("");
+            audit::push_rows(&mut query, chunk)?;
+            query
+                .build()
+                .execute(&mut self.conn)
+                .await
+                .map_err(|e| map_sqlx("append to the audit log", e))?;
+        }
         let mut last: QueryBuilder<Sqlite> = QueryBuilder::new("");
-        audit::push_append(&mut last, &appended)?;
+        audit::push_rows(&mut last, last_records)?;
+        if let Some(new_head) = appended.last() {
+            audit::push_head(&mut last, new_head)?;
+        }
         last.push("COMMIT");
         last.build()
             .execute(&mut self.conn)
