@@ -4,8 +4,8 @@
 mod common;
 
 use airlock_core::Decision;
-use airlock_store::{RunFilter, RunStore, Store};
-use common::{bare_run, with_store};
+use airlock_store::{Inserted, RunFilter, RunStore, Store};
+use common::{assert_chain_ok, bare_run, whole_chain, with_store};
 
 #[test]
 fn concurrent_inserts_are_batched_into_fewer_transactions() {
@@ -46,6 +46,58 @@ fn concurrent_inserts_are_batched_into_fewer_transactions() {
                     "run {id} missing"
                 );
             }
+        },
+    );
+}
+
+#[test]
+fn a_big_batch_with_repeated_idempotency_keys_creates_each_key_once() {
+    with_store(
+        "a_big_batch_with_repeated_idempotency_keys_creates_each_key_once",
+        |store: Store| async move {
+            // 50 inserts at once over 25 keys: the first commits alone, the
+            // rest share a batch larger than the writer's chunks, and each
+            // key's second run meets the first inside that batch (or after).
+            let mut tasks = Vec::new();
+            for i in 0..50 {
+                let store = store.clone();
+                tasks.push(tokio::spawn(async move {
+                    let mut run = bare_run("dup", Decision::Auto);
+                    run.idempotency_key = Some(format!("key-{}", i % 25));
+                    let id = run.id;
+                    (i % 25, id, store.insert(run).await.expect("insert"))
+                }));
+            }
+            let mut created = std::collections::HashMap::new();
+            let mut existing = Vec::new();
+            for task in tasks {
+                match task.await.expect("task") {
+                    (key, id, Inserted::Created(run)) => {
+                        assert_eq!(run.id, id);
+                        assert!(created.insert(key, id).is_none(), "key {key} created twice");
+                    }
+                    (key, id, Inserted::Existing(run)) => {
+                        assert_ne!(run.id, id, "an existing run is the other one");
+                        existing.push((key, run.id));
+                    }
+                }
+            }
+            assert_eq!((created.len(), existing.len()), (25, 25));
+            for (key, id) in existing {
+                assert_eq!(created[&key], id, "key {key} answers the run it created");
+            }
+            let stored = store
+                .list(&RunFilter {
+                    workflow: Some("dup".into()),
+                    limit: Some(100),
+                    ..RunFilter::default()
+                })
+                .await
+                .expect("list");
+            assert_eq!(stored.items.len(), 25, "one stored run per key");
+            // One audit record per created run, linked without gaps.
+            assert_eq!(whole_chain(&store).await.len(), 25);
+            assert_chain_ok(&store, 25).await;
         },
     );
 }
