@@ -110,11 +110,11 @@ pub(crate) fn head_from_row(row: &SqliteRow) -> Result<AuditHead> {
 }
 
 pub(crate) async fn read_head<'e>(db: impl SqliteExecutor<'e>) -> Result<AuditHead> {
-    let (seq, hash): (i64, String) = sqlx::query_as(SELECT_HEAD)
+    let row = sqlx::query(SELECT_HEAD)
         .fetch_one(db)
         .await
         .map_err(|e| map_sqlx("read the audit chain head", e))?;
-    crate::audit_append::head_from(seq, hash)
+    head_from_row(&row)
 }
 
 pub(crate) async fn list<'e>(
