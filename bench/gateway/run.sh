@@ -15,7 +15,8 @@ Results: bench/gateway/out/<UTC stamp>/results.jsonl and summary.md.
 
 Environment (all optional):
   SYSTEMS      systems to run, in order
-               (default: "direct airlock-process airlock-fsync litellm")
+               (default: "direct nginx airlock-process airlock-fsync litellm";
+               nginx is skipped when /usr/sbin/nginx or nginx is not installed)
   RATES        request rates to step through
                (default: "100 250 500 1000 2000 3000 4000 6000 8000 10000 12000 16000 20000")
   DURATION     measured time per step (default 10s)
@@ -41,7 +42,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 
-SYSTEMS="${SYSTEMS:-direct airlock-process airlock-fsync litellm}"
+SYSTEMS="${SYSTEMS:-direct nginx airlock-process airlock-fsync litellm}"
 RATES="${RATES:-100 250 500 1000 2000 3000 4000 6000 8000 10000 12000 16000 20000}"
 DURATION="${DURATION:-10s}"
 WARMUP="${WARMUP:-2s}"
@@ -55,6 +56,7 @@ LITELLM_KEY="sk-litellm-bench"
 MOCK_ADDR="127.0.0.1:9100"
 AIRLOCK_ADDR="127.0.0.1:9200"
 LITELLM_PORT=9300
+NGINX_PORT=9400
 
 BIN="$ROOT/target/release"
 VENV="$HERE/.venv"
@@ -180,6 +182,21 @@ start_litellm() {
   log "litellm: proxy up (pid $SERVER_PID)"
 }
 
+start_nginx() {
+  local nginx
+  nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+  [[ -x "$nginx" ]] || { log "nginx: not installed (apt-get install nginx); skipped"; return 1; }
+  mkdir -p "$OUT/nginx-tmp"
+  sed "s|@OUT@|$OUT|g" "$HERE/nginx.conf.in" > "$OUT/nginx.conf"
+  "$nginx" -c "$OUT/nginx.conf" > "$OUT/nginx.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  wait_for_http "http://127.0.0.1:$NGINX_PORT/" 20 "$SERVER_PID" || return 1
+  URL="http://127.0.0.1:$NGINX_PORT/v1/chat/completions"
+  AUTH="Authorization: Bearer $MOCK_KEY"
+  log "nginx: proxy up (pid $SERVER_PID)"
+}
+
 # verdict LINE: prints "go" or "stop" for a loadgen JSON summary.
 verdict() {
   python3 -c '
@@ -201,6 +218,7 @@ run_system() {
       ;;
     airlock-process | airlock-fsync) start_airlock "$system" || return 1 ;;
     litellm) start_litellm || return 1 ;;
+    nginx) start_nginx || { stop "$MOCK_PID"; return 1; } ;;
     *) log "unknown system $system"; return 1 ;;
   esac
 

@@ -92,6 +92,8 @@ pub(crate) struct Inner {
     pub(crate) sqlite_locked: Option<sqlite::LockedWriter>,
     /// SQLite only: checkpoints the WAL in the background.
     pub(crate) sqlite_checkpointer: Option<sqlite::Checkpointer>,
+    /// SQLite only: reads API keys on the caller's thread.
+    pub(crate) sqlite_keys: Option<sqlite::KeyReader>,
 }
 
 pub(crate) enum Reads {
@@ -117,7 +119,7 @@ impl Store {
     /// committer. Must be called inside a tokio runtime.
     pub async fn connect_with(url: &str, options: StoreOptions) -> Result<Store> {
         let stats = Arc::new(GroupCommitStats::default());
-        let (backend, writer, reads, sqlite_locked, sqlite_checkpointer) =
+        let (backend, writer, reads, sqlite_locked, sqlite_checkpointer, sqlite_keys) =
             match ConnectUrl::parse(url)? {
                 ConnectUrl::Sqlite { path } => {
                     let connected = sqlite::connect(
@@ -133,6 +135,7 @@ impl Store {
                         Reads::Sqlite(connected.pool),
                         Some(connected.locked),
                         Some(connected.checkpointer),
+                        Some(connected.keys),
                     )
                 }
                 ConnectUrl::Postgres { url } => {
@@ -143,7 +146,14 @@ impl Store {
                         options.cipher.clone(),
                     )
                     .await?;
-                    (Backend::Postgres, writer, Reads::Postgres(pool), None, None)
+                    (
+                        Backend::Postgres,
+                        writer,
+                        Reads::Postgres(pool),
+                        None,
+                        None,
+                        None,
+                    )
                 }
             };
         let committer = GroupCommitter::spawn(
@@ -162,6 +172,7 @@ impl Store {
                 cipher: options.cipher,
                 sqlite_locked,
                 sqlite_checkpointer,
+                sqlite_keys,
             }),
         })
     }

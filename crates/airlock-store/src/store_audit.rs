@@ -96,7 +96,17 @@ impl KeyStore for Store {
 
     async fn get_key(&self, id: &str) -> Result<Option<ApiKeyRecord>> {
         match &self.inner.reads {
-            Reads::Sqlite(pool) => sqlite::keys::get(pool, id).await,
+            Reads::Sqlite(pool) => {
+                let here = self
+                    .inner
+                    .sqlite_keys
+                    .as_ref()
+                    .and_then(|keys| keys.get(id));
+                match here {
+                    Some(read) => read,
+                    None => sqlite::keys::get(pool, id).await,
+                }
+            }
             Reads::Postgres(pool) => postgres::keys::get(pool, id).await,
         }
     }

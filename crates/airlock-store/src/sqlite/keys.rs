@@ -11,8 +11,17 @@ use super::locked_writer::LockedWriter;
 use crate::key_codec::KeyColumns;
 use crate::sql_error::map_sqlx;
 
-const COLUMNS: &str = "id, name, role, workflows, secret_sha256, created_at_ms, created_by, \
-     expires_at_ms, revoked_at_ms, revoked_by";
+macro_rules! key_columns {
+    () => {
+        "id, name, role, workflows, secret_sha256, created_at_ms, created_by, \
+         expires_at_ms, revoked_at_ms, revoked_by"
+    };
+}
+
+const COLUMNS: &str = key_columns!();
+/// One key by id (also read synchronously by [`super::key_reader`]).
+pub(crate) const SELECT_BY_ID: &str =
+    concat!("SELECT ", key_columns!(), " FROM api_keys WHERE id = ?");
 
 /// Inserts `key` (only if the table is empty when `only_first`) with its
 /// audit record; `false` if `only_first` and a key existed.
@@ -57,8 +66,7 @@ pub(crate) async fn insert(
 }
 
 pub(crate) async fn get<'e>(db: impl SqliteExecutor<'e>, id: &str) -> Result<Option<ApiKeyRecord>> {
-    let sql = format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?");
-    let row: Option<SqliteRow> = sqlx::query(&sql)
+    let row: Option<SqliteRow> = sqlx::query(SELECT_BY_ID)
         .bind(id)
         .fetch_optional(db)
         .await
