@@ -100,6 +100,13 @@ pub(crate) trait BatchWriter: Send + 'static {
     /// The connection's durability setting as the database reports it.
     async fn durability_setting(&mut self) -> Result<String>;
 
+    /// Whether the writer blocks its thread (synchronous database calls),
+    /// so the committer must run on a thread of its own rather than on a
+    /// tokio worker.
+    fn needs_own_thread(&self) -> bool {
+        false
+    }
+
     /// Closes the connection cleanly (SQLite checkpoints its WAL).
     async fn close(self: Box<Self>);
 }
@@ -141,18 +148,40 @@ pub(crate) struct GroupCommitter {
 }
 
 impl GroupCommitter {
-    /// Starts the writer task on the current tokio runtime.
+    /// Starts the writer task on the current tokio runtime, or, for a
+    /// writer that [needs its own thread](BatchWriter::needs_own_thread), on
+    /// a thread of its own with a single-threaded runtime (the channels
+    /// work across runtimes).
     pub(crate) fn spawn(
         writer: Box<dyn BatchWriter>,
         max_batch_size: usize,
         stats: Arc<GroupCommitStats>,
         cipher: Arc<PayloadCipher>,
-    ) -> Self {
+    ) -> Result<Self> {
         let max_batch_size = max_batch_size.max(1);
         // Room for a few batches; beyond that callers wait (backpressure).
         let (sender, receiver) = mpsc::channel(max_batch_size.saturating_mul(4));
-        tokio::spawn(run_writer(writer, receiver, max_batch_size, stats));
-        GroupCommitter { sender, cipher }
+        if writer.needs_own_thread() {
+            // Timers only: no I/O driver, so waiting for the next batch is
+            // a futex wait rather than an epoll round.
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .map_err(|e| {
+                    Error::internal(format!("cannot start the group committer's runtime: {e}"))
+                })?;
+            std::thread::Builder::new()
+                .name("airlock-group-commit".to_string())
+                .spawn(move || {
+                    runtime.block_on(run_writer(writer, receiver, max_batch_size, stats))
+                })
+                .map_err(|e| {
+                    Error::internal(format!("cannot start the group committer's thread: {e}"))
+                })?;
+        } else {
+            tokio::spawn(run_writer(writer, receiver, max_batch_size, stats));
+        }
+        Ok(GroupCommitter { sender, cipher })
     }
 
     /// Queues `run` (with its unredacted payload `raw`, if kept, and its

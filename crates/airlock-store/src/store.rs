@@ -161,7 +161,7 @@ impl Store {
             options.max_batch_size,
             stats.clone(),
             options.cipher.clone(),
-        );
+        )?;
         Ok(Store {
             inner: Arc::new(Inner {
                 backend,

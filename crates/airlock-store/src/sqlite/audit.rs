@@ -13,7 +13,8 @@ use crate::cursor::page_limit;
 use crate::sql_error::map_sqlx;
 use crate::traits::Page;
 
-const COLUMNS: &str = "seq, id, at_ms, event, actor, subject, workflow, details, prev_hash, hash";
+pub(super) const COLUMNS: &str =
+    "seq, id, at_ms, event, actor, subject, workflow, details, prev_hash, hash";
 const CHECKPOINT_COLUMNS: &str = "seq, hash, at_ms, key_id, signature";
 /// Rows per multi-row INSERT (10 binds each, far under SQLite's limit).
 const ROWS_PER_INSERT: usize = 500;
@@ -81,6 +82,9 @@ pub(crate) fn push_rows(
     }
     Ok(())
 }
+
+/// Moves the chain head (binds: seq, hash).
+pub(super) const UPDATE_HEAD: &str = "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
 
 /// Adds the statement moving the chain head to `last`, ending in `;`.
 pub(crate) fn push_head(query: &mut QueryBuilder<'_, Sqlite>, last: &AuditRecord) -> Result<()> {

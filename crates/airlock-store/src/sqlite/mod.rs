@@ -12,6 +12,7 @@
 
 pub(crate) mod audit;
 mod checkpointer;
+mod fast_batch;
 pub(crate) mod feedback;
 mod key_reader;
 pub(crate) mod keys;
@@ -113,7 +114,11 @@ pub(crate) async fn connect(
         .await
         .map_err(|e| map_sqlx(&format!("open the checkpoint connection to {shown}"), e))?;
     Ok(Connected {
-        writer: Box::new(SqliteWriter { conn, cipher }),
+        writer: Box::new(SqliteWriter {
+            conn,
+            cipher,
+            fast: fast_batch::FastBatch::new(path, durability),
+        }),
         pool,
         locked: LockedWriter::new(locking),
         checkpointer: Checkpointer::start(checkpointing),
@@ -140,10 +145,12 @@ const WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_384;
 /// Runs (and audit records) per statement group of a batch.
 const CHUNK: usize = 8;
 
-/// The single write connection.
+/// The group committer's connections: rusqlite for plain batches
+/// ([`fast_batch`]), sqlx for everything else.
 struct SqliteWriter {
     conn: SqliteConnection,
     cipher: Arc<PayloadCipher>,
+    fast: fast_batch::FastBatch,
 }
 
 impl SqliteWriter {
@@ -264,6 +271,9 @@ impl SqliteWriter {
 #[async_trait]
 impl BatchWriter for SqliteWriter {
     async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>> {
+        if let Some(outcomes) = self.fast.write(writes) {
+            return Ok(outcomes);
+        }
         let written = self.write_batch_in_transaction(writes).await;
         if written.is_err() {
             // Leave no transaction open behind a failed batch (an error
@@ -288,7 +298,14 @@ impl BatchWriter for SqliteWriter {
         Ok(format!("synchronous={name}"))
     }
 
-    async fn close(self: Box<Self>) {
+    /// The batch connection blocks while it writes (and syncs, at `fsync`
+    /// durability), which must not hold a tokio worker.
+    fn needs_own_thread(&self) -> bool {
+        true
+    }
+
+    async fn close(mut self: Box<Self>) {
+        self.fast.close();
         if let Err(err) = self.conn.close().await {
             tracing::warn!(error = %err, "closing the SQLite write connection failed");
         }

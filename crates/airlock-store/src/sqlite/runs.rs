@@ -18,7 +18,8 @@ const COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, dec
      review_id, key_id, request_sha256, purged_at_ms, cost_micro_usd";
 
 /// Written but never read back with a run (see `get_raw_payload`).
-const INSERT_COLUMNS: &str = "id, workflow, workflow_version, input, steps, output, decision, \
+pub(super) const INSERT_COLUMNS: &str =
+    "id, workflow, workflow_version, input, steps, output, decision, \
      rule, confidence, models, status, error, idempotency_key, created_at_ms, latency_us, \
      release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload, cost_micro_usd";
 
