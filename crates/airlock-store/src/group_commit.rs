@@ -71,6 +71,18 @@ pub(crate) enum WriteOutcome {
     AuditAppended(Vec<AuditRecord>),
 }
 
+/// The audit events a batch appends, in order, given each write's outcome.
+pub(crate) fn batch_audit_events(
+    writes: &[Write<'_>],
+    outcomes: &[WriteOutcome],
+) -> Vec<AuditEvent> {
+    writes
+        .iter()
+        .zip(outcomes)
+        .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
+        .collect()
+}
+
 /// Hands the records appended for a batch back to the writes that asked
 /// for them (plain audit writes), in order.
 pub(crate) fn assign_audit_records(

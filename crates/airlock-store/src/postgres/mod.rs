@@ -26,14 +26,16 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use airlock_core::{AuditEvent, Durability, Error, Result};
+use airlock_core::{Durability, Error, Result};
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection};
 
 use crate::cipher::PayloadCipher;
 use crate::connect_url::redact;
-use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
+use crate::group_commit::{
+    assign_audit_records, batch_audit_events, BatchWriter, Write, WriteOutcome,
+};
 use crate::sql_error::map_sqlx;
 
 pub(crate) use quarantine::list as list_quarantine;
@@ -109,11 +111,7 @@ impl BatchWriter for PgWriter {
             outcomes.push(outcome);
         }
         // Last, so the chain head (locked by the append) is held briefly.
-        let events: Vec<AuditEvent> = writes
-            .iter()
-            .zip(&outcomes)
-            .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
-            .collect();
+        let events = batch_audit_events(writes, &outcomes);
         let appended = audit::append(&mut tx, &events).await?;
         assign_audit_records(writes, &mut outcomes, appended);
         tx.commit().await.map_err(|e| map_sqlx("commit runs", e))?;

@@ -16,12 +16,12 @@
 
 use std::path::{Path, PathBuf};
 
-use airlock_core::{AuditEvent, Durability, Error, Result};
+use airlock_core::{Durability, Error, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{audit, runs, BUSY_TIMEOUT, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::audit_codec::AuditColumns;
-use crate::group_commit::{assign_audit_records, Write, WriteOutcome};
+use crate::group_commit::{assign_audit_records, batch_audit_events, Write, WriteOutcome};
 
 /// The rusqlite write connection (opened on first use, and again after an
 /// error dropped it) and its statements.
@@ -46,12 +46,12 @@ impl FastBatch {
                 "INSERT INTO runs ({}) VALUES ({}) \
                  ON CONFLICT (workflow, idempotency_key) DO NOTHING RETURNING id",
                 runs::INSERT_COLUMNS,
-                placeholders(22)
+                placeholders(runs::INSERT_COLUMNS)
             ),
             insert_audit: format!(
                 "INSERT INTO audit_log ({}) VALUES ({})",
                 audit::COLUMNS,
-                placeholders(10)
+                placeholders(audit::COLUMNS)
             ),
         }
     }
@@ -185,11 +185,7 @@ fn write_plain(
         .query_row(audit::SELECT_HEAD, [], |row| Ok((row.get(0)?, row.get(1)?)))
         .map_err(sql("read the audit chain head"))?;
     let head = crate::audit_append::head_from(seq, hash)?;
-    let events: Vec<AuditEvent> = writes
-        .iter()
-        .zip(&outcomes)
-        .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
-        .collect();
+    let events = batch_audit_events(writes, &outcomes);
     let appended = crate::audit_append::link_all(&events, &head)?;
     {
         let mut insert = conn.prepare_cached(insert_audit).map_err(sql("prepare"))?;
@@ -223,8 +219,9 @@ fn write_plain(
     Ok(Some(outcomes))
 }
 
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
+/// One `?` per column of a comma-separated column list.
+fn placeholders(columns: &str) -> String {
+    vec!["?"; columns.split(',').count()].join(", ")
 }
 
 fn sql(action: &'static str) -> impl Fn(rusqlite::Error) -> Error {
@@ -235,7 +232,9 @@ fn sql(action: &'static str) -> impl Fn(rusqlite::Error) -> Error {
 mod tests {
     use std::sync::Arc;
 
-    use airlock_core::{AuditEventKind, Decision, RunId, RunRecord, RunStatus, Timestamp};
+    use airlock_core::{
+        AuditEvent, AuditEventKind, Decision, RunId, RunRecord, RunStatus, Timestamp,
+    };
     use serde_json::json;
 
     use super::*;

@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use airlock_core::{AuditEvent, Durability, Error, Result};
+use airlock_core::{Durability, Error, Result};
 use async_trait::async_trait;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
@@ -40,7 +40,9 @@ use sqlx::{ConnectOptions, Connection, QueryBuilder, Row, Sqlite};
 
 use crate::cipher::PayloadCipher;
 use crate::codec::RunColumns;
-use crate::group_commit::{assign_audit_records, BatchWriter, Write, WriteOutcome};
+use crate::group_commit::{
+    assign_audit_records, batch_audit_events, BatchWriter, Write, WriteOutcome,
+};
 use crate::sql_error::map_sqlx;
 
 pub(crate) use checkpointer::Checkpointer;
@@ -236,11 +238,7 @@ impl SqliteWriter {
             outcomes.push(outcome);
         }
 
-        let events: Vec<AuditEvent> = writes
-            .iter()
-            .zip(&outcomes)
-            .flat_map(|(write, outcome)| write.audit_events(outcome).iter().cloned())
-            .collect();
+        let events = batch_audit_events(writes, &outcomes);
         let appended = crate::audit_append::link_all(&events, &head)?;
         let (chunked_records, last_records) =
             appended.split_at(appended.len() - appended.len() % CHUNK);
