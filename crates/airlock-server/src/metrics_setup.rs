@@ -1,5 +1,6 @@
 //! The process-wide Prometheus recorder: the engine's metrics
-//! (`airlock_engine::metrics_names`), the webhook dispatcher's
+//! (`airlock_engine::metrics_names`), the store's
+//! (`airlock_store::metrics_names`), the webhook dispatcher's
 //! (`airlock_webhooks::metrics_names`) and the server's HTTP metrics go
 //! through the `metrics` facade into it, and `GET /metrics` renders it.
 
@@ -73,6 +74,18 @@ fn install_once() -> Result<MetricsHandle> {
         } else {
             LATENCY_BUCKETS
         };
+        builder = builder
+            .set_buckets_for_metric(Matcher::Full(name.to_string()), buckets)
+            .map_err(|e| Error::internal(format!("metrics buckets for {name}: {e}")))?;
+    }
+    let store_buckets = airlock_store::metrics_names::DURATION_HISTOGRAMS
+        .iter()
+        .map(|name| (*name, airlock_store::metrics_names::DURATION_BUCKETS))
+        .chain([(
+            airlock_store::metrics_names::COMMIT_BATCH_SIZE,
+            airlock_store::metrics_names::BATCH_SIZE_BUCKETS,
+        )]);
+    for (name, buckets) in store_buckets {
         builder = builder
             .set_buckets_for_metric(Matcher::Full(name.to_string()), buckets)
             .map_err(|e| Error::internal(format!("metrics buckets for {name}: {e}")))?;

@@ -20,6 +20,7 @@
 //! audit event has taken their hashes.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use airlock_core::{
     AuditEvent, AuditRecord, Error, ErrorKind, QuarantineRecord, Result, RunRecord,
@@ -31,6 +32,7 @@ use crate::audit_events;
 use crate::cipher::PayloadCipher;
 use crate::codec::{QuarantineColumns, RunColumns};
 use crate::group_commit_stats::GroupCommitStats;
+use crate::metrics_names as m;
 use crate::review_codec::NewReviewColumns;
 use crate::traits::Inserted;
 
@@ -108,6 +110,10 @@ pub(crate) trait BatchWriter: Send + 'static {
     /// Writes every record in one transaction and commits it, returning one
     /// outcome per record in order. On `Err` nothing was committed.
     async fn write_batch(&mut self, writes: &[Write<'_>]) -> Result<Vec<WriteOutcome>>;
+
+    /// Called after each batch is answered: upkeep that must not delay the
+    /// batch's callers (SQLite checkpoints its WAL here when asked).
+    async fn after_batch(&mut self) {}
 
     /// The connection's durability setting as the database reports it.
     async fn durability_setting(&mut self) -> Result<String>;
@@ -210,16 +216,14 @@ impl GroupCommitter {
         columns.raw_payload = raw;
         let audit = audit_events::run_recorded(&columns);
         let columns = columns.seal(&self.cipher)?;
-        let (reply, answer) = oneshot::channel();
-        self.send(Request::Run {
+        self.committed(|reply| Request::Run {
             run,
             columns,
             review: review.map(Box::new),
             audit,
             reply,
         })
-        .await?;
-        answer.await.map_err(|_| writer_gone())?
+        .await
     }
 
     /// Queues a quarantined input (with the input as received, `raw`, when
@@ -233,14 +237,12 @@ impl GroupCommitter {
         columns.raw_input = raw;
         let audit = audit_events::input_quarantined(&columns);
         let columns = columns.seal(&self.cipher)?;
-        let (reply, answer) = oneshot::channel();
-        self.send(Request::Quarantine {
+        self.committed(|reply| Request::Quarantine {
             columns,
             audit,
             reply,
         })
-        .await?;
-        answer.await.map_err(|_| writer_gone())?
+        .await
     }
 
     /// Appends `events` to the audit chain and waits until they are committed.
@@ -248,9 +250,8 @@ impl GroupCommitter {
         if events.is_empty() {
             return Ok(Vec::new());
         }
-        let (reply, answer) = oneshot::channel();
-        self.send(Request::Audit { events, reply }).await?;
-        answer.await.map_err(|_| writer_gone())?
+        self.committed(|reply| Request::Audit { events, reply })
+            .await
     }
 
     pub(crate) async fn durability_setting(&self) -> Result<String> {
@@ -267,6 +268,20 @@ impl GroupCommitter {
             // An error means the task already ended, which is what we want.
             let _ = answer.await;
         }
+    }
+
+    /// Queues the record `request` makes and waits for its commit,
+    /// reporting the wait in [`m::COMMIT_WAIT_SECONDS`].
+    async fn committed<T>(
+        &self,
+        request: impl FnOnce(oneshot::Sender<Result<T>>) -> Request,
+    ) -> Result<T> {
+        let queued = Instant::now();
+        let (reply, answer) = oneshot::channel();
+        self.send(request(reply)).await?;
+        let result = answer.await.map_err(|_| writer_gone())?;
+        metrics::histogram!(m::COMMIT_WAIT_SECONDS).record(queued.elapsed().as_secs_f64());
+        result
     }
 
     async fn send(&self, request: Request) -> Result<()> {
@@ -309,6 +324,7 @@ async fn run_writer(
         }
         if !records.is_empty() {
             commit(writer.as_mut(), records, &stats).await;
+            writer.after_batch().await;
         }
     }
     writer.close().await;
@@ -320,13 +336,14 @@ async fn run_writer(
 /// Commits `records` as one batch, falling back to one transaction per
 /// record if the batch fails, and answers every waiter.
 async fn commit(writer: &mut dyn BatchWriter, records: Vec<Request>, stats: &GroupCommitStats) {
+    let started = Instant::now();
     let outcome = {
         let writes: Vec<Write<'_>> = records.iter().filter_map(as_write).collect();
         writer.write_batch(&writes).await
     };
     match outcome {
         Ok(outcomes) if outcomes.len() == records.len() => {
-            stats.record_batch(records.len());
+            stats.record_batch(records.len(), started.elapsed());
             for (request, outcome) in records.into_iter().zip(outcomes) {
                 answer(request, Ok(outcome));
             }
@@ -353,6 +370,7 @@ async fn commit(writer: &mut dyn BatchWriter, records: Vec<Request>, stats: &Gro
                 "group commit failed; retrying each record on its own"
             );
             for request in records {
+                let started = Instant::now();
                 let single = {
                     let writes: Vec<Write<'_>> = as_write(&request).into_iter().collect();
                     writer.write_batch(&writes).await
@@ -363,7 +381,7 @@ async fn commit(writer: &mut dyn BatchWriter, records: Vec<Request>, stats: &Gro
                     })
                 });
                 if result.is_ok() {
-                    stats.record_batch(1);
+                    stats.record_batch(1, started.elapsed());
                 }
                 answer(request, result);
             }

@@ -1,8 +1,13 @@
 //! Counters of the group committer: how many transactions it committed and
-//! how many records went into each, so benchmarks and `/metrics` can show
-//! the batching that keeps durable inserts fast.
+//! how many records went into each, so benchmarks can show the batching
+//! that keeps durable inserts fast. Every batch is also reported through
+//! the `metrics` facade ([`crate::metrics_names`]), which `GET /metrics`
+//! renders.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use crate::metrics_names as m;
 
 /// Upper bounds (inclusive) of the batch-size histogram buckets; the last
 /// bucket holds everything larger.
@@ -18,8 +23,13 @@ pub struct GroupCommitStats {
 }
 
 impl GroupCommitStats {
-    /// Records one committed transaction of `size` records.
-    pub(crate) fn record_batch(&self, size: usize) {
+    /// Records one committed transaction of `size` records that took
+    /// `took` to write and commit.
+    pub(crate) fn record_batch(&self, size: usize, took: Duration) {
+        metrics::counter!(m::COMMITS_TOTAL).increment(1);
+        metrics::counter!(m::COMMITTED_RECORDS_TOTAL).increment(size as u64);
+        metrics::histogram!(m::COMMIT_BATCH_SIZE).record(size as f64);
+        metrics::histogram!(m::COMMIT_DURATION_SECONDS).record(took.as_secs_f64());
         let size = size as u64;
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.records.fetch_add(size, Ordering::Relaxed);
@@ -93,9 +103,9 @@ mod tests {
     #[test]
     fn batches_land_in_their_buckets_and_the_mean_follows() {
         let stats = GroupCommitStats::default();
-        stats.record_batch(1);
-        stats.record_batch(3);
-        stats.record_batch(500);
+        stats.record_batch(1, Duration::ZERO);
+        stats.record_batch(3, Duration::ZERO);
+        stats.record_batch(500, Duration::ZERO);
         let snap = stats.snapshot();
         assert_eq!(snap.batches, 3);
         assert_eq!(snap.records, 504);
@@ -105,7 +115,7 @@ mod tests {
         assert_eq!(snap.histogram.last().copied(), Some((None, 1)));
         assert!((snap.mean_batch_size() - 168.0).abs() < 1e-9);
 
-        stats.record_batch(2);
+        stats.record_batch(2, Duration::ZERO);
         let delta = stats.snapshot().since(&snap);
         assert_eq!((delta.batches, delta.records), (1, 2));
         assert_eq!(delta.histogram[1], (Some(2), 1));

@@ -28,6 +28,7 @@ mod group_commit_stats;
 mod key_codec;
 mod key_errors;
 mod keyset;
+pub mod metrics_names;
 mod migrations;
 mod outbox_codec;
 mod postgres;

@@ -84,6 +84,11 @@ fn metrics_count_runs_and_requests_by_route_template() {
             "airlock_http_requests_total{method=\"POST\",route=\"/v1/workflows/{name}/runs\",status=\"400\"}",
             "airlock_http_requests_total{method=\"GET\",route=\"/v1/runs/{id}\",status=\"200\"}",
             "airlock_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/runs/{id}\",le=\"60\"}",
+            "airlock_store_commits_total",
+            "airlock_store_committed_records_total",
+            "airlock_store_commit_batch_size_bucket{le=\"1\"}",
+            "airlock_store_commit_duration_seconds_bucket{le=\"5\"}",
+            "airlock_store_commit_wait_seconds_bucket{le=\"5\"}",
         ] {
             assert!(has(needle), "missing `{needle}` in:\n{text}");
         }

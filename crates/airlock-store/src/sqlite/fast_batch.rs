@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use airlock_core::{Durability, Error, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
+use super::checkpointer::Checkpointed;
 use super::{audit, runs, BUSY_TIMEOUT, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::audit_codec::AuditColumns;
 use crate::group_commit::{assign_audit_records, batch_audit_events, Write, WriteOutcome};
@@ -89,6 +90,22 @@ impl FastBatch {
                 None
             }
         }
+    }
+
+    /// A `PASSIVE` checkpoint on this connection, or `None` when it is not
+    /// open.
+    pub(super) fn checkpoint(&mut self) -> Option<Result<Checkpointed>> {
+        let conn = self.conn.as_ref()?;
+        let done = conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                Ok(Checkpointed {
+                    busy: row.get::<_, i64>(0)? != 0,
+                    wal_frames: row.get(1)?,
+                    checkpointed_frames: row.get(2)?,
+                })
+            })
+            .map_err(sql("checkpoint the WAL"));
+        Some(done)
     }
 
     /// Closes the connection (before the sqlx ones, so the last to close

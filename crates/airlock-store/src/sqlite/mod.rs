@@ -46,6 +46,7 @@ use crate::group_commit::{
 use crate::sql_error::map_sqlx;
 
 pub(crate) use checkpointer::Checkpointer;
+use checkpointer::RestartSignal;
 pub(crate) use key_reader::KeyReader;
 pub(crate) use locked_writer::LockedWriter;
 pub(crate) use quarantine::list as list_quarantine;
@@ -82,8 +83,9 @@ pub(crate) async fn connect(
     let write_options = base.clone().synchronous(synchronous);
     // The writer's own automatic checkpoint runs inside a commit (and
     // syncs the WAL and the database file there); the background
-    // checkpointer copies the frames off the commit path, so the writer's
-    // is only needed to let the WAL start over: see `checkpointer`.
+    // checkpointer copies the frames off the commit path and the committer
+    // checkpoints between batches when asked, so the writer's is only a
+    // backstop: see `checkpointer`.
     let writer_options = write_options.clone().pragma(
         "wal_autocheckpoint",
         WRITER_AUTOCHECKPOINT_PAGES.to_string(),
@@ -115,15 +117,21 @@ pub(crate) async fn connect(
         .connect()
         .await
         .map_err(|e| map_sqlx(&format!("open the checkpoint connection to {shown}"), e))?;
+    let restart = RestartSignal::default();
     Ok(Connected {
         writer: Box::new(SqliteWriter {
             conn,
             cipher,
             fast: fast_batch::FastBatch::new(path, durability),
+            restart: restart.clone(),
         }),
         pool,
         locked: LockedWriter::new(locking),
-        checkpointer: Checkpointer::start(checkpointing),
+        checkpointer: Checkpointer::start(
+            checkpointing,
+            restart,
+            checkpointer::RESTART_AFTER_FRAMES,
+        ),
         keys: KeyReader::new(path),
     })
 }
@@ -139,10 +147,13 @@ pub(crate) struct Connected {
     pub keys: KeyReader,
 }
 
-/// WAL pages after which the writer checkpoints itself (SQLite's default
-/// is 1,000: at 2,000 requests/s that came several times a second, each a
-/// stall of the group commit with two `fsync`s in it).
-const WRITER_AUTOCHECKPOINT_PAGES: u32 = 16_384;
+/// WAL pages after which the writer checkpoints itself inside a commit,
+/// a backstop: the committer's own checkpoints, when the background
+/// checkpointer asks (past `checkpointer::RESTART_AFTER_FRAMES`, a quarter
+/// of this), keep the WAL shorter. SQLite's default of 1,000 came several
+/// times a second at 2,000 requests/s, each a stall of the group commit
+/// with two `fsync`s in it.
+const WRITER_AUTOCHECKPOINT_PAGES: u32 = 32_768;
 
 /// Runs (and audit records) per statement group of a batch.
 const CHUNK: usize = 8;
@@ -153,6 +164,8 @@ struct SqliteWriter {
     conn: SqliteConnection,
     cipher: Arc<PayloadCipher>,
     fast: fast_batch::FastBatch,
+    /// Raised when the committer should checkpoint so the WAL starts over.
+    restart: RestartSignal,
 }
 
 impl SqliteWriter {
@@ -279,6 +292,31 @@ impl BatchWriter for SqliteWriter {
             let _ = sqlx::query("ROLLBACK").execute(&mut self.conn).await;
         }
         written
+    }
+
+    /// When the background checkpointer asked, checkpoints on the batch
+    /// connection (the sqlx one if that is not open): it has caught up, so
+    /// little is left to sync, and once every frame is in the database file
+    /// the next transaction starts the WAL over.
+    async fn after_batch(&mut self) {
+        if !self.restart.take() {
+            return;
+        }
+        let started = std::time::Instant::now();
+        let done = match self.fast.checkpoint() {
+            Some(done) => done,
+            None => checkpointer::checkpoint(&mut self.conn).await,
+        };
+        match done {
+            Ok(done) => tracing::debug!(
+                wal_frames = done.wal_frames,
+                checkpointed_frames = done.checkpointed_frames,
+                busy = done.busy,
+                micros = started.elapsed().as_micros() as u64,
+                "committer checkpointed the WAL"
+            ),
+            Err(err) => tracing::warn!(error = %err, "the committer's WAL checkpoint failed"),
+        }
     }
 
     async fn durability_setting(&mut self) -> Result<String> {
