@@ -39,6 +39,11 @@ pub(crate) const SQLITE: EmbeddedMigrations = EmbeddedMigrations(&[
         "model costs and budgets",
         include_str!("../migrations/sqlite/0004_model_costs_budgets.sql"),
     ),
+    (
+        5,
+        "partial idempotency key index",
+        include_str!("../migrations/sqlite/0005_partial_idempotency_index.sql"),
+    ),
 ]);
 
 pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
@@ -61,6 +66,11 @@ pub(crate) const POSTGRES: EmbeddedMigrations = EmbeddedMigrations(&[
         4,
         "model costs and budgets",
         include_str!("../migrations/postgres/0004_model_costs_budgets.sql"),
+    ),
+    (
+        5,
+        "partial idempotency key index",
+        include_str!("../migrations/postgres/0005_partial_idempotency_index.sql"),
     ),
 ]);
 

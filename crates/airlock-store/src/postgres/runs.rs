@@ -27,7 +27,7 @@ const INSERT: &str = "INSERT INTO runs (id, workflow, workflow_version, input, s
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
      $10::json, $11, $12, $13, TIMESTAMPTZ 'epoch' + $14::BIGINT * INTERVAL '1 millisecond', $15, \
      $16, $17, $18, $19, TIMESTAMPTZ 'epoch' + $20::BIGINT * INTERVAL '1 millisecond', $21, $22) \
-     ON CONFLICT (workflow, idempotency_key) DO NOTHING";
+     ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING";
 
 /// Inserts unless the workflow's idempotency key is taken, in which case
 /// the stored run is returned. A concurrent insert of the same key by

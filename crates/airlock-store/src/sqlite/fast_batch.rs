@@ -45,7 +45,7 @@ impl FastBatch {
             conn: None,
             insert_run: format!(
                 "INSERT INTO runs ({}) VALUES ({}) \
-                 ON CONFLICT (workflow, idempotency_key) DO NOTHING RETURNING id",
+                 ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
                 runs::INSERT_COLUMNS,
                 placeholders(runs::INSERT_COLUMNS)
             ),

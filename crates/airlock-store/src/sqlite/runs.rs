@@ -53,7 +53,7 @@ pub(super) fn push_insert<'a>(query: &mut QueryBuilder<'a, Sqlite>, c: &'a RunCo
         .push_bind(c.purged_at_ms)
         .push_bind(&c.raw_payload)
         .push_bind(c.cost_micro_usd);
-    query.push(") ON CONFLICT (workflow, idempotency_key) DO NOTHING RETURNING id; ");
+    query.push(") ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id; ");
 }
 
 /// The outcome of a run [`push_insert`] did not create: the stored run
