@@ -152,8 +152,10 @@ fn write_plain(
     insert_audit: &str,
     writes: &[Write<'_>],
 ) -> Result<Option<Vec<WriteOutcome>>> {
-    conn.execute_batch("BEGIN IMMEDIATE")
-        .map_err(sql("begin the batch"))?;
+    // Every statement, `BEGIN` and `COMMIT` too, from the connection's
+    // statement cache: `execute_batch` and `query_row` prepared theirs on
+    // every batch, 7 % of the committer thread in the profile.
+    execute_cached(conn, "BEGIN IMMEDIATE").map_err(sql("begin the batch"))?;
     let mut outcomes = Vec::with_capacity(writes.len());
     {
         let mut insert = conn.prepare_cached(insert_run).map_err(sql("prepare"))?;
@@ -199,7 +201,8 @@ fn write_plain(
         }
     }
     let (seq, hash): (i64, String) = conn
-        .query_row(audit::SELECT_HEAD, [], |row| Ok((row.get(0)?, row.get(1)?)))
+        .prepare_cached(audit::SELECT_HEAD)
+        .and_then(|mut head| head.query_row([], |row| Ok((row.get(0)?, row.get(1)?))))
         .map_err(sql("read the audit chain head"))?;
     let head = crate::audit_append::head_from(seq, hash)?;
     let events = batch_audit_events(writes, &outcomes);
@@ -230,10 +233,14 @@ fn write_plain(
             .and_then(|mut update| update.execute(params![seq, last.hash]))
             .map_err(sql("move the audit chain head"))?;
     }
-    conn.execute_batch("COMMIT")
-        .map_err(sql("commit the batch"))?;
+    execute_cached(conn, "COMMIT").map_err(sql("commit the batch"))?;
     assign_audit_records(writes, &mut outcomes, appended);
     Ok(Some(outcomes))
+}
+
+/// Runs a statement without parameters or rows through the cache.
+fn execute_cached(conn: &Connection, statement: &str) -> rusqlite::Result<usize> {
+    conn.prepare_cached(statement)?.execute([])
 }
 
 /// One `?` per column of a comma-separated column list.
