@@ -92,19 +92,27 @@ pub(crate) struct Checkpointed {
     pub checkpointed_frames: i64,
 }
 
-/// Runs one `PASSIVE` checkpoint on `conn`: copies what no reader still
-/// needs, waiting for no one.
+impl Checkpointed {
+    /// From the pragma's row: `(busy, log frames, checkpointed frames)`.
+    pub(crate) fn from_row((busy, wal_frames, checkpointed_frames): (i64, i64, i64)) -> Self {
+        Checkpointed {
+            busy: busy != 0,
+            wal_frames,
+            checkpointed_frames,
+        }
+    }
+}
+
+/// A checkpoint that copies what no reader still needs, waiting for no one.
+pub(crate) const PASSIVE_CHECKPOINT: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+
+/// Runs one [`PASSIVE_CHECKPOINT`] on `conn`.
 pub(crate) async fn checkpoint(conn: &mut SqliteConnection) -> Result<Checkpointed> {
-    let (busy, wal_frames, checkpointed_frames): (i64, i64, i64) =
-        sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-            .fetch_one(conn)
-            .await
-            .map_err(|e| map_sqlx("checkpoint the WAL", e))?;
-    Ok(Checkpointed {
-        busy: busy != 0,
-        wal_frames,
-        checkpointed_frames,
-    })
+    sqlx::query_as(PASSIVE_CHECKPOINT)
+        .fetch_one(conn)
+        .await
+        .map(Checkpointed::from_row)
+        .map_err(|e| map_sqlx("checkpoint the WAL", e))
 }
 
 /// The background checkpoint task; stopped by [`Checkpointer::close`].
@@ -199,15 +207,21 @@ mod tests {
             .unwrap()
     }
 
-    #[tokio::test]
-    async fn a_checkpoint_moves_what_writers_left_in_the_wal_into_the_database() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("wal.db");
-        let mut writer = open(&path, "0").await;
+    /// A connection that never checkpoints by itself, with a table `t`.
+    async fn writer_with_table(path: &std::path::Path) -> SqliteConnection {
+        let mut writer = open(path, "0").await;
         sqlx::query("CREATE TABLE t (v TEXT)")
             .execute(&mut writer)
             .await
             .unwrap();
+        writer
+    }
+
+    #[tokio::test]
+    async fn a_checkpoint_moves_what_writers_left_in_the_wal_into_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wal.db");
+        let mut writer = writer_with_table(&path).await;
         for i in 0..50 {
             sqlx::query("INSERT INTO t VALUES (?)")
                 .bind(format!("row {i} {}", "x".repeat(500)))
@@ -231,11 +245,7 @@ mod tests {
     async fn past_the_threshold_the_writer_is_asked_and_its_checkpoint_lets_the_wal_start_over() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("restart.db");
-        let mut writer = open(&path, "0").await;
-        sqlx::query("CREATE TABLE t (v TEXT)")
-            .execute(&mut writer)
-            .await
-            .unwrap();
+        let mut writer = writer_with_table(&path).await;
         let insert = |i: usize| format!("INSERT INTO t VALUES ('row {i} {}')", "x".repeat(3000));
         for i in 0..40 {
             sqlx::query(&insert(i)).execute(&mut writer).await.unwrap();
@@ -272,11 +282,8 @@ mod tests {
     async fn a_short_wal_asks_for_no_restart() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("short.db");
-        let mut writer = open(&path, "0").await;
-        sqlx::query("CREATE TABLE t (v TEXT)")
-            .execute(&mut writer)
-            .await
-            .unwrap();
+        // Kept open for the test, as a writer would be.
+        let _writer = writer_with_table(&path).await;
         let restart = RestartSignal::default();
         let checkpointer = Checkpointer::start(open(&path, "0").await, restart.clone(), 1_000);
         // The first tick is immediate; give it and one more time to run.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use airlock_core::{Durability, Error, Result};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::checkpointer::Checkpointed;
+use super::checkpointer::{self, Checkpointed};
 use super::{audit, runs, BUSY_TIMEOUT, WRITER_AUTOCHECKPOINT_PAGES};
 use crate::audit_codec::AuditColumns;
 use crate::group_commit::{assign_audit_records, batch_audit_events, Write, WriteOutcome};
@@ -44,10 +44,10 @@ impl FastBatch {
             },
             conn: None,
             insert_run: format!(
-                "INSERT INTO runs ({}) VALUES ({}) \
-                 ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id",
+                "INSERT INTO runs ({}) VALUES ({}) {}",
                 runs::INSERT_COLUMNS,
-                placeholders(runs::INSERT_COLUMNS)
+                placeholders(runs::INSERT_COLUMNS),
+                runs::ON_KEY_CONFLICT
             ),
             insert_audit: format!(
                 "INSERT INTO audit_log ({}) VALUES ({})",
@@ -97,13 +97,10 @@ impl FastBatch {
     pub(super) fn checkpoint(&mut self) -> Option<Result<Checkpointed>> {
         let conn = self.conn.as_ref()?;
         let done = conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-                Ok(Checkpointed {
-                    busy: row.get::<_, i64>(0)? != 0,
-                    wal_frames: row.get(1)?,
-                    checkpointed_frames: row.get(2)?,
-                })
+            .query_row(checkpointer::PASSIVE_CHECKPOINT, [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             })
+            .map(Checkpointed::from_row)
             .map_err(sql("checkpoint the WAL"));
         Some(done)
     }

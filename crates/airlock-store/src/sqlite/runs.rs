@@ -23,6 +23,13 @@ pub(super) const INSERT_COLUMNS: &str =
      rule, confidence, models, status, error, idempotency_key, created_at_ms, latency_us, \
      release_id, review_id, key_id, request_sha256, purged_at_ms, raw_payload, cost_micro_usd";
 
+/// The end of an idempotent run insert (after its `VALUES (…)`): nothing
+/// when the workflow's idempotency key is taken, else the new run's id. The
+/// `WHERE` names the partial unique index (migration 0005).
+pub(super) const ON_KEY_CONFLICT: &str =
+    "ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING \
+     RETURNING id";
+
 /// Adds the idempotent insert of `c` to a batch's query: it returns the
 /// run's id only if the run was created (its workflow's idempotency key
 /// was free), so one round trip inserts the whole batch and tells which
@@ -53,7 +60,7 @@ pub(super) fn push_insert<'a>(query: &mut QueryBuilder<'a, Sqlite>, c: &'a RunCo
         .push_bind(c.purged_at_ms)
         .push_bind(&c.raw_payload)
         .push_bind(c.cost_micro_usd);
-    query.push(") ON CONFLICT (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING RETURNING id; ");
+    query.push(format!(") {ON_KEY_CONFLICT}; "));
 }
 
 /// The outcome of a run [`push_insert`] did not create: the stored run
