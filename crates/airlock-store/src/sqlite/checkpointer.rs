@@ -18,7 +18,7 @@
 //! since this task's last round: in the gateway benchmark at 2,000
 //! requests/s (a commit every half millisecond, ~40 KB of WAL each) those
 //! commits took 5-25 ms, and every run queued behind them waited (commit
-//! waits over 5 ms: 1.2-1.5 % of runs).
+//! waits over 5 ms: 1.2-1.6 % of runs).
 //!
 //! So the two take turns. Once the WAL passes [`RESTART_AFTER_FRAMES`],
 //! this task checkpoints again at once until a round is short (what it
