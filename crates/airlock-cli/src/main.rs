@@ -7,6 +7,12 @@ mod commands;
 use clap::Parser;
 use std::process::ExitCode;
 
+// mimalloc instead of glibc's malloc: a gateway request allocates and frees
+// many small buffers across tokio's worker threads, and glibc's allocator
+// was about a sixth of the server's CPU at 2,000 req/s (perf, BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     tracing_subscriber::fmt()

@@ -112,6 +112,53 @@ async fn sqlite_creates_missing_directories() {
     assert!(path.exists());
 }
 
+fn page_size(path: &std::path::Path) -> i64 {
+    let conn = rusqlite::Connection::open(path).expect("open");
+    conn.query_row("PRAGMA page_size", [], |row| row.get(0))
+        .expect("page_size")
+}
+
+#[tokio::test]
+async fn sqlite_makes_new_databases_with_small_pages_and_keeps_an_existing_files_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fresh = dir.path().join("fresh.db");
+    let store = Store::connect(
+        &format!("sqlite://{}", fresh.display()),
+        Durability::Process,
+    )
+    .await
+    .expect("connect");
+    store
+        .insert(bare_run("new", Decision::Auto))
+        .await
+        .expect("insert");
+    store.close().await;
+    assert_eq!(page_size(&fresh), 1024);
+
+    // A file made before (SQLite's default 4 KB pages) is opened as it is.
+    let older = dir.path().join("older.db");
+    {
+        let conn = rusqlite::Connection::open(&older).expect("create");
+        conn.execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE made_before (v TEXT);")
+            .expect("make the file");
+    }
+    assert_eq!(page_size(&older), 4096);
+    let url = format!("sqlite://{}", older.display());
+    let store = Store::connect(&url, Durability::Process)
+        .await
+        .expect("connect");
+    let run = bare_run("old", Decision::Auto);
+    let id = run.id;
+    store.insert(run).await.expect("insert");
+    store.close().await;
+    assert_eq!(page_size(&older), 4096);
+    let store = Store::connect(&url, Durability::Process)
+        .await
+        .expect("reopen");
+    assert!(store.get(id).await.expect("get").is_some());
+    store.close().await;
+}
+
 #[tokio::test]
 async fn bad_urls_are_invalid_config_naming_the_setting() {
     for url in [

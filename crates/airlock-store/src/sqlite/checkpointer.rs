@@ -16,7 +16,8 @@
 //! milliseconds while it waited for readers. SQLite's own answer, the
 //! writer checkpointing itself inside a commit, syncs everything appended
 //! since this task's last round: in the gateway benchmark at 2,000
-//! requests/s (a commit every half millisecond, ~40 KB of WAL each) those
+//! requests/s (a commit every half millisecond, ~40 KB of WAL each with
+//! 4 KB pages) those
 //! commits took 5-25 ms, and every run queued behind them waited (commit
 //! waits over 5 ms: 1.2-1.6 % of runs).
 //!
@@ -51,9 +52,13 @@ use crate::sql_error::map_sqlx;
 /// 12 ms, 1 s no better than none; at 1,000 requests/s all were alike.
 pub(crate) const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(250);
 
-/// WAL frames (pages) past which the WAL is made to start over: 32 MB of
-/// WAL, under half a second at 2,000 requests/s. In the benchmark 64 MB
-/// did no better at that rate and 256 MB worse (p99 7-80 ms against 4-6).
+/// WAL frames (pages) past which the WAL is made to start over: under half
+/// a second at 2,000 requests/s (a gateway run writes about a dozen
+/// frames); 32 MB of WAL with 4 KB pages, 8 MB with the 1 KB pages of a
+/// database created now. In the benchmark, with 4 KB pages, 64 MB did no
+/// better at that rate and 256 MB worse (p99 7-80 ms against 4-6); with
+/// 1 KB pages, 32,768 frames made each restart take 16-27 ms instead of
+/// 8-15 and was no better overall.
 pub(crate) const RESTART_AFTER_FRAMES: i64 = 8_192;
 
 /// A catch-up round this short leaves the committer little to sync.
