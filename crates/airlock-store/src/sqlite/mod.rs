@@ -74,7 +74,6 @@ pub(crate) async fn connect(
     let shown = path.display().to_string();
     let base = SqliteConnectOptions::new()
         .filename(path)
-        .page_size(NEW_DATABASE_PAGE_SIZE)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(BUSY_TIMEOUT);
     let synchronous = match durability {
@@ -94,6 +93,8 @@ pub(crate) async fn connect(
     let mut conn = writer_options
         .clone()
         .create_if_missing(true)
+        // Only this first connection can be the one that makes the file.
+        .page_size(NEW_DATABASE_PAGE_SIZE)
         .connect()
         .await
         .map_err(|e| {
