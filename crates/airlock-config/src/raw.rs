@@ -71,6 +71,8 @@ pub struct RawDatabase {
     pub url: Option<String>,
     /// `fsync` (default: survives power loss) or `process` (survives an Airlock crash).
     pub durability: Option<String>,
+    /// `normal` (default) or `realtime`: how SQLite's group-commit thread is scheduled.
+    pub commit_priority: Option<String>,
 }
 
 /// `[models]`: where model files live.

@@ -8,7 +8,7 @@ use crate::security::{
 };
 use crate::ui::{resolve_ui, UiSettings};
 use crate::webhooks::{resolve_delivery, resolve_review, resolve_webhooks};
-use airlock_core::{Durability, Error, Result};
+use airlock_core::{CommitPriority, Durability, Error, Result};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -81,6 +81,8 @@ pub struct DatabaseSettings {
     /// store checks the rest when it connects).
     pub url: String,
     pub durability: Durability,
+    /// How SQLite's group-commit thread is scheduled (no effect on PostgreSQL).
+    pub commit_priority: CommitPriority,
 }
 
 /// The HTTP API.
@@ -342,7 +344,20 @@ fn resolve_database(
             Durability::default()
         }),
     };
-    DatabaseSettings { url, durability }
+    let commit_priority = match raw.commit_priority.as_deref() {
+        None => CommitPriority::default(),
+        Some(word) => word.parse().unwrap_or_else(|_| {
+            problems.push(format!(
+                "database.commit_priority = {word:?}: must be \"normal\" or \"realtime\""
+            ));
+            CommitPriority::default()
+        }),
+    };
+    DatabaseSettings {
+        url,
+        durability,
+        commit_priority,
+    }
 }
 
 /// `./workflows` when it exists, else the bundled `./examples`.
@@ -472,22 +487,30 @@ mod tests {
         let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
         assert_eq!(s.database.url, "sqlite://./airlock-data/airlock.db");
         assert_eq!(s.database.durability, Durability::Fsync);
+        assert_eq!(s.database.commit_priority, CommitPriority::Normal);
         let overrides = Overrides {
             database_url: Some("postgres://u@h/db".into()),
             ..Default::default()
         };
-        let text = "[database]\nurl = \"sqlite://other.db\"\ndurability = \"process\"\n";
+        let text = "[database]\nurl = \"sqlite://other.db\"\ndurability = \"process\"\ncommit_priority = \"realtime\"\n";
         let s = Settings::from_toml(text, &overrides, "test").unwrap();
         assert_eq!(s.database.url, "postgres://u@h/db");
         assert_eq!(s.database.durability, Durability::Process);
+        assert_eq!(s.database.commit_priority, CommitPriority::Realtime);
     }
 
     #[test]
     fn bad_database_settings_are_reported_with_the_rest() {
-        let text = "[database]\nurl = \"mysql://root:secret@h/db\"\ndurability = \"sometimes\"\n[inference]\nembed_workers = 0\n";
+        let text = "[database]\nurl = \"mysql://root:secret@h/db\"\ndurability = \"sometimes\"\ncommit_priority = \"urgent\"\n[inference]\nembed_workers = 0\n";
         let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
         let msg = err.message();
-        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(msg.contains("4 problem(s)"), "{msg}");
+        assert!(
+            msg.contains(
+                "database.commit_priority = \"urgent\": must be \"normal\" or \"realtime\""
+            ),
+            "{msg}"
+        );
         assert!(msg.contains("scheme `mysql`"), "{msg}");
         assert!(!msg.contains("secret"), "never echo a password: {msg}");
         assert!(msg.contains("database.durability = \"sometimes\""), "{msg}");

@@ -15,8 +15,8 @@ pub mod audit_verify;
 pub use error::{Error, ErrorKind, LogLevel, Result};
 pub mod run;
 pub use run::{
-    Decision, Durability, QuarantineId, QuarantineRecord, RunId, RunRecord, RunStatus, StepKind,
-    StepRecord, Timestamp,
+    CommitPriority, Decision, Durability, QuarantineId, QuarantineRecord, RunId, RunRecord,
+    RunStatus, StepKind, StepRecord, Timestamp,
 };
 pub mod principal;
 pub use principal::{ApiKeyRecord, KeyStatus, Principal, Role, WorkflowGrant};

@@ -165,6 +165,27 @@ impl Default for Durability {
     }
 }
 
+word_enum!(
+    /// How the SQLite group-commit thread is scheduled, chosen in config.
+    /// Every waiting run depends on that one thread, so a commit preempted
+    /// by another thread holds all of them back.
+    CommitPriority, "commit_priority", {
+        /// Ordinary time-sharing, like every other thread (the default).
+        Normal => "normal",
+        /// Real-time (`SCHED_FIFO`, lowest real-time level): no ordinary
+        /// thread preempts a commit. Needs `CAP_SYS_NICE` (or root) on
+        /// Linux; without it the thread stays normal, with a warning.
+        Realtime => "realtime",
+    }
+);
+
+#[allow(clippy::derivable_impls)]
+impl Default for CommitPriority {
+    fn default() -> Self {
+        CommitPriority::Normal
+    }
+}
+
 /// What one step of a run produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRecord {

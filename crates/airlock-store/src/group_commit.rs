@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use airlock_core::{
-    AuditEvent, AuditRecord, Error, ErrorKind, QuarantineRecord, Result, RunRecord,
+    AuditEvent, AuditRecord, CommitPriority, Error, ErrorKind, QuarantineRecord, Result, RunRecord,
 };
 use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot};
@@ -169,12 +169,13 @@ impl GroupCommitter {
     /// Starts the writer task on the current tokio runtime, or, for a
     /// writer that [needs its own thread](BatchWriter::needs_own_thread), on
     /// a thread of its own with a single-threaded runtime (the channels
-    /// work across runtimes).
+    /// work across runtimes), scheduled at `priority`.
     pub(crate) fn spawn(
         writer: Box<dyn BatchWriter>,
         max_batch_size: usize,
         stats: Arc<GroupCommitStats>,
         cipher: Arc<PayloadCipher>,
+        priority: CommitPriority,
     ) -> Result<Self> {
         let max_batch_size = max_batch_size.max(1);
         // Room for a few batches; beyond that callers wait (backpressure).
@@ -191,6 +192,7 @@ impl GroupCommitter {
             std::thread::Builder::new()
                 .name("airlock-group-commit".to_string())
                 .spawn(move || {
+                    crate::commit_priority::apply_to_current_thread(priority);
                     runtime.block_on(run_writer(writer, receiver, max_batch_size, stats))
                 })
                 .map_err(|e| {

@@ -21,6 +21,7 @@ mod audit_traits;
 mod audit_verify;
 pub mod cipher;
 mod codec;
+mod commit_priority;
 mod connect_url;
 mod cursor;
 mod group_commit;

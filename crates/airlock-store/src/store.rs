@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use airlock_core::{Durability, QuarantineRecord, Result, RunId, RunRecord};
+use airlock_core::{CommitPriority, Durability, QuarantineRecord, Result, RunId, RunRecord};
 
 use crate::cipher::PayloadCipher;
 use async_trait::async_trait;
@@ -51,6 +51,9 @@ pub struct StoreOptions {
     pub read_pool_size: u32,
     /// Encrypts payload columns at rest (default: none, plaintext).
     pub cipher: Arc<PayloadCipher>,
+    /// How SQLite's group-commit thread is scheduled (PostgreSQL's writer
+    /// runs on the caller's runtime and ignores it).
+    pub commit_priority: CommitPriority,
 }
 
 impl Default for StoreOptions {
@@ -60,6 +63,7 @@ impl Default for StoreOptions {
             max_batch_size: 256,
             read_pool_size: 4,
             cipher: Arc::new(PayloadCipher::plaintext()),
+            commit_priority: CommitPriority::Normal,
         }
     }
 }
@@ -161,6 +165,7 @@ impl Store {
             options.max_batch_size,
             stats.clone(),
             options.cipher.clone(),
+            options.commit_priority,
         )?;
         Ok(Store {
             inner: Arc::new(Inner {

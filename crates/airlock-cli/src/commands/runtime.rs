@@ -47,6 +47,7 @@ pub async fn connect_store(settings: &Settings) -> Result<Store> {
         &settings.database.url,
         StoreOptions {
             durability: settings.database.durability,
+            commit_priority: settings.database.commit_priority,
             cipher: Arc::new(cipher),
             ..StoreOptions::default()
         },

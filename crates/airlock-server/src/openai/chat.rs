@@ -69,7 +69,7 @@ pub async fn chat_completions(
     }
     let engine = state.engine.clone();
     let principal = caller.principal.clone();
-    let answer = super::spawned(async move { engine.chat(&principal, call).await }).await?;
+    let answer = super::finish_on_drop(async move { engine.chat(&principal, call).await }).await?;
     let body = json!({
         "id": format!("chatcmpl-{}", answer.run_id),
         "object": "chat.completion",

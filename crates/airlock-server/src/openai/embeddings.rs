@@ -81,7 +81,7 @@ pub async fn embeddings(
     };
     let engine = state.engine.clone();
     let principal = caller.principal.clone();
-    let answer = super::spawned(async move { engine.embed(&principal, call).await }).await?;
+    let answer = super::finish_on_drop(async move { engine.embed(&principal, call).await }).await?;
     let data: Vec<Value> = answer
         .vectors
         .iter()

@@ -9,8 +9,11 @@
 pub mod chat;
 pub mod embeddings;
 pub mod errors;
+mod finish_on_drop;
 pub mod models;
 mod wire;
+
+pub(crate) use finish_on_drop::finish_on_drop;
 
 /// The request header naming the data class of what a call sends.
 pub const DATA_CLASS_HEADER: &str = "airlock-data-class";
@@ -58,16 +61,4 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(body).map_err(|e| {
         airlock_core::Error::invalid_input(format!("the request body is not a valid request: {e}"))
     })
-}
-
-/// Runs `call` on its own task, so a client hanging up never cuts a model
-/// call (and its record) short.
-pub(crate) async fn spawned<T, F>(call: F) -> Result<T, airlock_core::Error>
-where
-    F: std::future::Future<Output = Result<T, airlock_core::Error>> + Send + 'static,
-    T: Send + 'static,
-{
-    tokio::spawn(call)
-        .await
-        .map_err(|e| airlock_core::Error::internal(format!("the model call panicked: {e}")))?
 }
