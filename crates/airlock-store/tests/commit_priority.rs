@@ -71,7 +71,10 @@ fn realtime_commit_priority_schedules_the_sqlite_committer_fifo_and_commits_as_b
             assert_eq!(store.get(run.id).await.expect("get"), Some(run));
             if db.backend == TestBackend::Sqlite && cfg!(target_os = "linux") {
                 let policies = group_commit_thread_policies();
-                assert!(!policies.is_empty(), "SQLite commits on a thread of its own");
+                assert!(
+                    !policies.is_empty(),
+                    "SQLite commits on a thread of its own"
+                );
                 if holds_cap_sys_nice() {
                     assert!(
                         policies.iter().all(|&p| p == 1),
