@@ -335,28 +335,39 @@ fn resolve_database(
             "database.url has scheme `{scheme}`: use sqlite://PATH or postgres://USER@HOST:PORT/DB"
         ));
     }
-    let durability = match raw.durability.as_deref() {
-        None => Durability::default(),
-        Some(word) => word.parse().unwrap_or_else(|_| {
-            problems.push(format!(
-                "database.durability = {word:?}: must be \"fsync\" or \"process\""
-            ));
-            Durability::default()
-        }),
-    };
-    let commit_priority = match raw.commit_priority.as_deref() {
-        None => CommitPriority::default(),
-        Some(word) => word.parse().unwrap_or_else(|_| {
-            problems.push(format!(
-                "database.commit_priority = {word:?}: must be \"normal\" or \"realtime\""
-            ));
-            CommitPriority::default()
-        }),
-    };
+    let durability = parse_word(
+        raw.durability.as_deref(),
+        "database.durability",
+        "\"fsync\" or \"process\"",
+        problems,
+    );
+    let commit_priority = parse_word(
+        raw.commit_priority.as_deref(),
+        "database.commit_priority",
+        "\"normal\" or \"realtime\"",
+        problems,
+    );
     DatabaseSettings {
         url,
         durability,
         commit_priority,
+    }
+}
+
+/// A word setting (`None`: the default); an unknown word is a problem
+/// naming the setting and what it may be.
+fn parse_word<T: std::str::FromStr + Default>(
+    word: Option<&str>,
+    setting: &str,
+    allowed: &str,
+    problems: &mut Vec<String>,
+) -> T {
+    match word {
+        None => T::default(),
+        Some(word) => word.parse().unwrap_or_else(|_| {
+            problems.push(format!("{setting} = {word:?}: must be {allowed}"));
+            T::default()
+        }),
     }
 }
 

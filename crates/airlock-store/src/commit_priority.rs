@@ -38,6 +38,9 @@ mod tests {
     use super::*;
     use thread_priority::thread_schedule_policy;
 
+    // Realtime is checked where it matters, on the store's own committer
+    // thread, in tests/commit_priority.rs (both databases).
+
     #[test]
     fn normal_leaves_the_thread_as_it_was() {
         std::thread::spawn(|| {
@@ -47,34 +50,5 @@ mod tests {
         })
         .join()
         .unwrap();
-    }
-
-    #[test]
-    fn realtime_is_fifo_where_permitted_and_never_fails_the_caller() {
-        std::thread::spawn(|| {
-            apply_to_current_thread(CommitPriority::Realtime);
-            let policy = thread_schedule_policy().unwrap();
-            let fifo = ThreadSchedulePolicy::Realtime(RealtimeThreadSchedulePolicy::Fifo);
-            // With CAP_SYS_NICE (root here and in CI) the thread is FIFO;
-            // without it the call is refused, logged, and the thread goes
-            // on as it was (an RLIMIT_RTPRIO may still allow it).
-            if holds_cap_sys_nice() {
-                assert_eq!(policy, fifo);
-            }
-        })
-        .join()
-        .unwrap();
-    }
-
-    /// Whether the process's effective capabilities include CAP_SYS_NICE
-    /// (bit 23 of `CapEff` in /proc/self/status).
-    fn holds_cap_sys_nice() -> bool {
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|status| {
-                let mask = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
-                u64::from_str_radix(mask.trim(), 16).ok()
-            })
-            .is_some_and(|mask| mask & (1 << 23) != 0)
     }
 }
