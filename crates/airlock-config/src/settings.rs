@@ -338,13 +338,13 @@ fn resolve_database(
     let durability = parse_word(
         raw.durability.as_deref(),
         "database.durability",
-        "\"fsync\" or \"process\"",
+        Durability::ALL,
         problems,
     );
     let commit_priority = parse_word(
         raw.commit_priority.as_deref(),
         "database.commit_priority",
-        "\"normal\" or \"realtime\"",
+        CommitPriority::ALL,
         problems,
     );
     DatabaseSettings {
@@ -355,17 +355,24 @@ fn resolve_database(
 }
 
 /// A word setting (`None`: the default); an unknown word is a problem
-/// naming the setting and what it may be.
-fn parse_word<T: std::str::FromStr + Default>(
+/// naming the setting and the words it may be (`allowed`, the enum's
+/// `ALL`, so the message never drifts from what parses).
+fn parse_word<T: std::str::FromStr + Default + std::fmt::Display>(
     word: Option<&str>,
     setting: &str,
-    allowed: &str,
+    allowed: &[T],
     problems: &mut Vec<String>,
 ) -> T {
     match word {
         None => T::default(),
         Some(word) => word.parse().unwrap_or_else(|_| {
-            problems.push(format!("{setting} = {word:?}: must be {allowed}"));
+            let quoted: Vec<String> = allowed.iter().map(|w| format!("\"{w}\"")).collect();
+            let choices = match quoted.split_last() {
+                Some((last, [])) => last.clone(),
+                Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            problems.push(format!("{setting} = {word:?}: must be {choices}"));
             T::default()
         }),
     }

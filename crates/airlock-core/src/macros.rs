@@ -69,8 +69,18 @@ macro_rules! ulid_id {
 }
 
 /// Defines a fieldless enum written as fixed snake_case words, with
-/// `as_str`, `Display`, `FromStr` (naming the field on error) and serde.
+/// `as_str`, `Display`, `FromStr` (naming the field on error) and serde;
+/// `default Variant,` before the words also implements `Default`.
 macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal, default $default:ident, { $($words:tt)* }) => {
+        word_enum!($(#[$doc])* $name, $field, { $($words)* });
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name::$default
+            }
+        }
+    };
     ($(#[$doc:meta])* $name:ident, $field:literal, { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -146,7 +146,7 @@ word_enum!(
 
 word_enum!(
     /// How much a committed run survives, chosen in config.
-    Durability, "durability", {
+    Durability, "durability", default Fsync, {
         /// The commit reaches the disk before the run is acknowledged, so it
         /// survives power loss (the default).
         Fsync => "fsync",
@@ -156,20 +156,11 @@ word_enum!(
     }
 );
 
-// `word_enum!` generates the enum, so the default cannot be a `#[default]`
-// attribute on the variant.
-#[allow(clippy::derivable_impls)]
-impl Default for Durability {
-    fn default() -> Self {
-        Durability::Fsync
-    }
-}
-
 word_enum!(
     /// How the SQLite group-commit thread is scheduled, chosen in config.
     /// Every waiting run depends on that one thread, so a commit preempted
     /// by another thread holds all of them back.
-    CommitPriority, "commit_priority", {
+    CommitPriority, "commit_priority", default Normal, {
         /// Ordinary time-sharing, like every other thread (the default).
         Normal => "normal",
         /// Real-time (`SCHED_FIFO`, lowest real-time level): no ordinary
@@ -178,13 +169,6 @@ word_enum!(
         Realtime => "realtime",
     }
 );
-
-#[allow(clippy::derivable_impls)]
-impl Default for CommitPriority {
-    fn default() -> Self {
-        CommitPriority::Normal
-    }
-}
 
 /// What one step of a run produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
