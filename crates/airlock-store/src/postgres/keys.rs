@@ -25,10 +25,7 @@ pub(crate) async fn insert(
     only_first: bool,
 ) -> Result<bool> {
     let c = KeyColumns::encode(key)?;
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| map_sqlx("begin a transaction", e))?;
+    let mut tx = super::pooled_begin::begin(pool, None, "begin a transaction").await?;
     if only_first {
         sqlx::query("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")
             .execute(&mut *tx)
@@ -98,10 +95,7 @@ pub(crate) async fn revoke(
     by: &str,
     audit_event: &AuditEvent,
 ) -> Result<ApiKeyRecord> {
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| map_sqlx("begin a transaction", e))?;
+    let mut tx = super::pooled_begin::begin(pool, None, "begin a transaction").await?;
     let sql = format!("{SELECT} WHERE id = $1 FOR UPDATE");
     let row: Option<PgRow> = sqlx::query(&sql)
         .bind(id)

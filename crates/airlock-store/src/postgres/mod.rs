@@ -15,6 +15,7 @@ pub(crate) mod audit;
 pub(crate) mod feedback;
 pub(crate) mod keys;
 pub(crate) mod outbox;
+mod pooled_begin;
 pub(crate) mod quality;
 mod quarantine;
 mod review;

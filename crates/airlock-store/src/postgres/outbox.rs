@@ -136,10 +136,8 @@ pub(crate) async fn record_attempt(pool: &PgPool, change: &AttemptChange) -> Res
         ", $4, $5::INTEGER, $6)"
     );
     let a = &change.attempt;
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| map_sqlx("begin recording a webhook attempt", e))?;
+    let mut tx =
+        super::pooled_begin::begin(pool, None, "begin recording a webhook attempt").await?;
     let updated = sqlx::query(UPDATE)
         .bind(&a.error)
         .bind(change.status.as_str())

@@ -22,10 +22,12 @@ pub(crate) async fn counts(
     since: Option<Timestamp>,
     now: Timestamp,
 ) -> Result<QualityCounts> {
-    let mut tx = pool
-        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .await
-        .map_err(|e| map_sqlx("begin reading quality counts", e))?;
+    let mut tx = super::pooled_begin::begin(
+        pool,
+        Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        "begin reading quality counts",
+    )
+    .await?;
     let now = now.unix_ms();
 
     let mut decisions =

@@ -117,9 +117,12 @@ pub(super) async fn insert_new(conn: &mut PgConnection, new: &NewReviewColumns) 
 
 /// Begins a read-only transaction whose statements share one snapshot.
 async fn begin_snapshot(pool: &PgPool) -> Result<sqlx::Transaction<'static, Postgres>> {
-    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .await
-        .map_err(|e| map_sqlx("begin a read transaction", e))
+    super::pooled_begin::begin(
+        pool,
+        Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+        "begin a read transaction",
+    )
+    .await
 }
 
 /// The task with its claims and votes, read in one snapshot.
@@ -247,10 +250,7 @@ pub(crate) async fn update(
     id: ReviewId,
     decide: ReviewDecider,
 ) -> Result<ReviewTask> {
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| map_sqlx("begin a transaction", e))?;
+    let mut tx = super::pooled_begin::begin(pool, None, "begin a transaction").await?;
     let review_id = id.to_string();
     let task = read_task(&mut tx, &review_id, true)
         .await?

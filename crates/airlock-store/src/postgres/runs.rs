@@ -170,10 +170,7 @@ pub(crate) async fn purge(
     now: airlock_core::Timestamp,
 ) -> Result<crate::retention::Purged> {
     use crate::retention::{purge_event, Purged, PURGED_INPUT, PURGED_STEPS};
-    let mut tx = pool
-        .begin()
-        .await
-        .map_err(|e| map_sqlx("begin a transaction", e))?;
+    let mut tx = super::pooled_begin::begin(pool, None, "begin a transaction").await?;
     let runs = sqlx::query(
         "UPDATE runs SET input = $1, steps = $2, output = NULL, raw_payload = NULL, \
          purged_at = TIMESTAMPTZ 'epoch' + $3::BIGINT * INTERVAL '1 millisecond' \
