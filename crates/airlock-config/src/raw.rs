@@ -61,6 +61,9 @@ pub struct RawServer {
     pub max_body_bytes: Option<i64>,
     /// Longest a request may take, e.g. `"60s"` (default 60 s).
     pub request_timeout: Option<String>,
+    /// Most requests handled at once; more are answered `503` at once
+    /// (default 1024).
+    pub max_in_flight: Option<i64>,
 }
 
 /// `[database]`: where runs are stored and how durably.

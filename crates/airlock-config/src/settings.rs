@@ -91,6 +91,9 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     pub max_body_bytes: usize,
     pub request_timeout: Duration,
+    /// Most requests handled at once (health, readiness and metrics not
+    /// counted); the next are shed with `503` and `Retry-After`.
+    pub max_in_flight: usize,
 }
 
 /// Default `[server] listen`.
@@ -99,6 +102,10 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Largest `[server] max_body_bytes` accepted: 64 MiB.
 pub const MAX_MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+/// Default `[server] max_in_flight`.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
+/// Largest `[server] max_in_flight` accepted.
+pub const MAX_MAX_IN_FLIGHT: usize = 1_000_000;
 
 /// Thread and batch sizes of local inference.
 #[derive(Debug, Clone, PartialEq)]
@@ -428,10 +435,21 @@ fn resolve_server(
             }
         },
     };
+    let max_in_flight = match raw.max_in_flight {
+        None => DEFAULT_MAX_IN_FLIGHT,
+        Some(v) if v >= 1 && v as u64 <= MAX_MAX_IN_FLIGHT as u64 => v as usize,
+        Some(v) => {
+            problems.push(format!(
+                "server.max_in_flight = {v}: must be between 1 and {MAX_MAX_IN_FLIGHT}"
+            ));
+            DEFAULT_MAX_IN_FLIGHT
+        }
+    };
     ServerSettings {
         listen,
         max_body_bytes,
         request_timeout,
+        max_in_flight,
     }
 }
 
@@ -539,11 +557,13 @@ mod tests {
         let s = Settings::from_toml("", &Overrides::default(), "test").unwrap();
         assert_eq!(s.server.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.server.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
-        let text = "workflows = \"/wf\"\n[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 2048\nrequest_timeout = \"5s\"\n";
+        assert_eq!(s.server.max_in_flight, DEFAULT_MAX_IN_FLIGHT);
+        let text = "workflows = \"/wf\"\n[server]\nlisten = \"0.0.0.0:9000\"\nmax_body_bytes = 2048\nrequest_timeout = \"5s\"\nmax_in_flight = 64\n";
         let s = Settings::from_toml(text, &Overrides::default(), "test").unwrap();
         assert_eq!(s.server.listen.to_string(), "0.0.0.0:9000");
         assert_eq!(s.server.max_body_bytes, 2048);
         assert_eq!(s.server.request_timeout, Duration::from_secs(5));
+        assert_eq!(s.server.max_in_flight, 64);
         assert_eq!(s.workflows_dir, PathBuf::from("/wf"));
         let overrides = Overrides {
             listen: Some("127.0.0.1:7000".into()),
@@ -556,10 +576,14 @@ mod tests {
     #[test]
     fn bad_server_settings_are_all_reported() {
         let text =
-            "[server]\nlisten = \"localhost\"\nmax_body_bytes = 0\nrequest_timeout = \"soon\"\n";
+            "[server]\nlisten = \"localhost\"\nmax_body_bytes = 0\nrequest_timeout = \"soon\"\nmax_in_flight = 0\n";
         let err = Settings::from_toml(text, &Overrides::default(), "a.toml").unwrap_err();
         let msg = err.message();
-        assert!(msg.contains("3 problem(s)"), "{msg}");
+        assert!(msg.contains("4 problem(s)"), "{msg}");
+        assert!(
+            msg.contains("server.max_in_flight = 0: must be between 1 and 1000000"),
+            "{msg}"
+        );
         assert!(msg.contains("server.listen"), "{msg}");
         assert!(msg.contains("server.max_body_bytes = 0"), "{msg}");
         assert!(msg.contains("server.request_timeout"), "{msg}");

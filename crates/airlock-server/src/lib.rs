@@ -14,6 +14,7 @@
 //! the one JSON shape `{"error": {"code", "message", "field"?, "hint"?}}`
 //! (`airlock_core::Error::to_json`). See `docs/api.md`.
 
+mod admission;
 mod api_error;
 pub mod auth;
 mod authorize;
@@ -40,7 +41,8 @@ pub use dto::{
     RunDetailView, RunPage, RunView, StoredRunView,
 };
 pub use metrics_setup::{
-    install_metrics, MetricsHandle, HTTP_REQUESTS_TOTAL, HTTP_REQUEST_DURATION_SECONDS,
+    install_metrics, MetricsHandle, HTTP_REQUESTS_SHED_TOTAL, HTTP_REQUESTS_TOTAL,
+    HTTP_REQUEST_DURATION_SECONDS,
 };
 pub use openapi::openapi_json;
 pub use options::ServerOptions;

@@ -15,6 +15,9 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub const HTTP_REQUESTS_TOTAL: &str = "airlock_http_requests_total";
 /// Histogram (seconds): time to answer a request, labels `method`, `route`.
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "airlock_http_request_duration_seconds";
+/// Counter: requests shed with `503` because `[server] max_in_flight`
+/// requests were already being handled.
+pub const HTTP_REQUESTS_SHED_TOTAL: &str = "airlock_http_requests_shed_total";
 
 /// Bucket upper bounds (seconds) for latency histograms: 100 µs to 60 s,
 /// roughly ×2.5 apart, so both a rule-only run and a long generation land

@@ -11,6 +11,9 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Longest a request may take before it is answered `504 timeout`.
     pub request_timeout: Duration,
+    /// Most requests handled at once; the next are shed with `503`
+    /// (health, readiness and metrics are never shed).
+    pub max_in_flight: usize,
     /// How dashboard sign-in sessions are signed and how long they last.
     pub session: SessionOptions,
 }
@@ -20,6 +23,8 @@ impl ServerOptions {
     pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
     /// 60 seconds.
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+    /// 1024 requests.
+    pub const DEFAULT_MAX_IN_FLIGHT: usize = 1024;
 }
 
 impl Default for ServerOptions {
@@ -27,6 +32,7 @@ impl Default for ServerOptions {
         ServerOptions {
             max_body_bytes: Self::DEFAULT_MAX_BODY_BYTES,
             request_timeout: Self::DEFAULT_REQUEST_TIMEOUT,
+            max_in_flight: Self::DEFAULT_MAX_IN_FLIGHT,
             session: SessionOptions::default(),
         }
     }

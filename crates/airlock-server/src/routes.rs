@@ -142,6 +142,10 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
         sessions: Sessions::new(options.session),
     };
     let authenticate = axum::middleware::from_fn_with_state(state.clone(), auth::authenticate);
+    let admit = axum::middleware::from_fn_with_state(
+        crate::admission::InFlight::new(options.max_in_flight),
+        crate::admission::admit,
+    );
     let mut app = Router::new();
     for route in table() {
         app = app.route(route.path, route.handler);
@@ -149,12 +153,15 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
     // The dashboard's files (not API routes: outside the OpenAPI document).
     app = app.merge(crate::ui::routes());
     // Layers run outside-in in the reverse order of the calls: trace, then
-    // metrics, then the timeout, then authentication (before any body is
-    // read), then the body limit the extractors read.
+    // metrics, then the timeout, then OpenAI's error shape, then admission
+    // (shedding past `max_in_flight`, before any key is read), then
+    // authentication (before any body is read), then the body limit the
+    // extractors read.
     app.method_not_allowed_fallback(fallback::method_not_allowed)
         .fallback(fallback::not_found)
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(authenticate)
+        .layer(admit)
         .layer(axum::middleware::from_fn(openai::errors::reshape))
         .layer(
             ServiceBuilder::new()

@@ -32,6 +32,7 @@ async fn serve(
     let options = ServerOptions {
         max_body_bytes: settings.server.max_body_bytes,
         request_timeout: settings.server.request_timeout,
+        max_in_flight: settings.server.max_in_flight,
         session: super::secrets::session_options(settings)?,
     };
     let listener = tokio::net::TcpListener::bind(settings.server.listen)

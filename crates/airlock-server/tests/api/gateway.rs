@@ -546,3 +546,84 @@ fn errors_come_in_the_openai_shape() {
         server.stop().await;
     });
 }
+
+#[test]
+fn past_max_in_flight_calls_are_shed_with_503_and_retry_after_while_health_still_answers() {
+    run_on_each_database("gateway_max_in_flight_sheds", |db| async move {
+        let mock = MockProvider::start().await;
+        let config =
+            provider("mock", &mock, "") + &route("mock-chat", "chat", &[("mock", "gpt-mock")], "");
+        let options = airlock_server::ServerOptions {
+            max_in_flight: 2,
+            ..airlock_server::ServerOptions::default()
+        };
+        let server = TestServer::start_with_gateway_and(&db, &config, options).await;
+        let app = client_with_key(&server.key_for("crm", Role::App).await);
+        // Two slow calls take both slots.
+        mock.set_default_fault(Some(Fault::Latency { ms: 1_500 }));
+        let url = server.url("/v1/chat/completions");
+        let slow: Vec<_> = (0..2)
+            .map(|_| tokio::spawn(read(app.post(&url).json(&hello("mock-chat")))))
+            .collect();
+        for _ in 0..500 {
+            if mock.request_count() >= 2 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(
+            mock.request_count(),
+            2,
+            "both slow calls reached the provider"
+        );
+
+        let shed = chat(&server, &app, &hello("mock-chat")).await;
+        assert_openai_error(&shed, 503, "server_error");
+        assert_eq!(shed.headers["retry-after"], "1");
+        assert!(
+            shed.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("limit of 2 requests at once"),
+            "{:#}",
+            shed.body
+        );
+        assert_eq!(
+            mock.request_count(),
+            2,
+            "a shed call never reaches the provider"
+        );
+        assert_eq!(
+            server.get("/healthz").await.status,
+            200,
+            "health is never shed"
+        );
+        let metrics = server.get("/metrics").await;
+        assert_eq!(metrics.status, 200, "metrics are never shed");
+        assert!(
+            metrics
+                .body
+                .as_str()
+                .is_some_and(|m| m.contains("airlock_http_requests_shed_total")),
+            "the shed call is counted"
+        );
+
+        for call in slow {
+            let answer = call.await.unwrap();
+            assert_eq!(
+                answer.status, 200,
+                "admitted calls complete: {:#}",
+                answer.body
+            );
+        }
+        mock.set_default_fault(None);
+        let after = chat(&server, &app, &hello("mock-chat")).await;
+        assert_eq!(
+            after.status, 200,
+            "freed slots admit again: {:#}",
+            after.body
+        );
+        server.stop().await;
+        mock.shutdown().await;
+    });
+}

@@ -120,6 +120,15 @@ impl TestServer {
     /// A server whose model gateway is the `[[providers]]`, `[[routes]]`
     /// and `[[budgets]]` of `config` (TOML).
     pub async fn start_with_gateway(db: &TestDatabase, config: &str) -> TestServer {
+        TestServer::start_with_gateway_and(db, config, ServerOptions::default()).await
+    }
+
+    /// [`TestServer::start_with_gateway`] with `options`' limits.
+    pub async fn start_with_gateway_and(
+        db: &TestDatabase,
+        config: &str,
+        options: ServerOptions,
+    ) -> TestServer {
         let settings = airlock_config::Settings::from_toml(
             config,
             &airlock_config::Overrides::default(),
@@ -128,13 +137,7 @@ impl TestServer {
         .unwrap_or_else(|e| panic!("the gateway test config is valid: {e}"));
         let gateway = airlock_engine::gateway::build_gateway(&settings.gateway, None)
             .expect("the gateway builds");
-        TestServer::start_full(
-            db,
-            ServerOptions::default(),
-            Vec::new(),
-            Some(Arc::new(gateway)),
-        )
-        .await
+        TestServer::start_full(db, options, Vec::new(), Some(Arc::new(gateway))).await
     }
 
     async fn start_full(
