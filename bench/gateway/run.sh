@@ -16,7 +16,9 @@ Results: bench/gateway/out/<UTC stamp>/results.jsonl and summary.md.
 Environment (all optional):
   SYSTEMS      systems to run, in order
                (default: "direct nginx airlock-process airlock-fsync litellm";
-               nginx is skipped when /usr/sbin/nginx or nginx is not installed)
+               nginx is skipped when /usr/sbin/nginx or nginx is not installed;
+               airlock-NAME runs Airlock with bench/gateway/airlock-NAME.toml,
+               e.g. airlock-fsync-unbounded: fsync without admission control)
   RATES        request rates to step through
                (default: "100 250 500 1000 2000 3000 4000 6000 8000 10000 12000 16000 20000")
   DURATION     measured time per step (default 10s)
@@ -216,7 +218,7 @@ run_system() {
       URL="http://$MOCK_ADDR/v1/chat/completions"
       AUTH="Authorization: Bearer $MOCK_KEY"
       ;;
-    airlock-process | airlock-fsync) start_airlock "$system" || return 1 ;;
+    airlock-*) start_airlock "$system" || return 1 ;;
     litellm) start_litellm || return 1 ;;
     nginx) start_nginx || { stop "$MOCK_PID"; return 1; } ;;
     *) log "unknown system $system"; return 1 ;;
