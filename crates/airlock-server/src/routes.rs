@@ -153,7 +153,8 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
     // The dashboard's files (not API routes: outside the OpenAPI document).
     app = app.merge(crate::ui::routes());
     // Layers run outside-in in the reverse order of the calls: trace, then
-    // metrics, then the timeout, then OpenAI's error shape, then admission
+    // metrics, then OpenAI's error shape (outside the timeout, so a 504 on
+    // the OpenAI paths is reshaped too), then the timeout, then admission
     // (shedding past `max_in_flight`, before any key is read), then
     // authentication (before any body is read), then the body limit the
     // extractors read.
@@ -162,12 +163,12 @@ pub fn router(engine: Engine, options: &ServerOptions, metrics: MetricsHandle) -
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(authenticate)
         .layer(admit)
-        .layer(axum::middleware::from_fn(openai::errors::reshape))
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(fallback::layer_error))
                 .timeout(options.request_timeout),
         )
+        .layer(axum::middleware::from_fn(openai::errors::reshape))
         .layer(axum::middleware::from_fn(http_metrics::track))
         .layer(trace::layer())
         .with_state(state)

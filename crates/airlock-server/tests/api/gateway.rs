@@ -627,3 +627,25 @@ fn past_max_in_flight_calls_are_shed_with_503_and_retry_after_while_health_still
         mock.shutdown().await;
     });
 }
+
+#[test]
+fn a_call_past_the_request_timeout_is_a_504_in_the_openai_shape() {
+    run_on_each_database("gateway_request_timeout_openai_shape", |db| async move {
+        let mock = MockProvider::start().await;
+        let config =
+            provider("mock", &mock, "") + &route("mock-chat", "chat", &[("mock", "gpt-mock")], "");
+        let options = airlock_server::ServerOptions {
+            request_timeout: std::time::Duration::from_millis(300),
+            ..airlock_server::ServerOptions::default()
+        };
+        let server = TestServer::start_with_gateway_and(&db, &config, options).await;
+        let app = client_with_key(&server.key_for("crm", Role::App).await);
+        mock.set_default_fault(Some(Fault::Latency { ms: 1_500 }));
+        let late = chat(&server, &app, &hello("mock-chat")).await;
+        assert_openai_error(&late, 504, "server_error");
+        assert_eq!(late.body["error"]["code"], "timeout", "{:#}", late.body);
+        mock.set_default_fault(None);
+        server.stop().await;
+        mock.shutdown().await;
+    });
+}
