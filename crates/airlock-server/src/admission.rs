@@ -28,6 +28,7 @@ use tokio::sync::Semaphore;
 
 use crate::api_error::ApiError;
 use crate::metrics_setup::HTTP_REQUESTS_SHED_TOTAL;
+use crate::openai::errors::is_event_stream;
 
 /// Paths admitted whatever the load.
 const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
@@ -88,14 +89,6 @@ fn shed(limit: usize) -> Response {
         HeaderValue::from_static(RETRY_AFTER_SECS),
     );
     response
-}
-
-fn is_event_stream(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"))
 }
 
 #[cfg(test)]

@@ -40,7 +40,8 @@ pub async fn reshape(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(body.to_string()))
 }
 
-fn is_event_stream(response: &Response) -> bool {
+/// Whether `response` is a stream of server-sent events.
+pub(crate) fn is_event_stream(response: &Response) -> bool {
     response
         .headers()
         .get(header::CONTENT_TYPE)
