@@ -1,8 +1,9 @@
 //! The official `openai` Python package calls `airlock serve` unchanged,
-//! on both databases: chat (plain and streaming) and embeddings through a
-//! hosted route whose upstream is the mock provider (a real HTTP server,
-//! in this process) and through the local models; its error types come out
-//! right for a bad model, a bad key, a cut stream and a failing provider
+//! on both databases, on a server with model routes and no workflows:
+//! chat (plain and streaming) and embeddings through a hosted route whose
+//! upstream is the mock provider (a real HTTP server, in this process)
+//! and through the local models; its error types come out right for a bad
+//! model, a bad key, a cut stream and a failing provider
 //! (`tests/python/openai_sdk_check.py`).
 //!
 //! Needs a Python with `openai` installed: `AIRLOCK_OPENAI_PYTHON` names it
@@ -18,7 +19,7 @@ use std::process::Command;
 
 use airlock_mock_provider::MockProvider;
 use airlock_testkit::run_on_each_database;
-use server_support::{issue_key, store_flags, write_rule_workflow, Server};
+use server_support::{issue_key, store_flags, Server};
 
 const MOCK_KEY: &str = "sk-mock-upstream";
 
@@ -94,8 +95,9 @@ fn the_openai_python_sdk_works_against_airlock() {
         async move {
             let mock = MockProvider::builder().api_key(MOCK_KEY).start().await;
             let dir = tempfile::tempdir().expect("tempdir");
-            // `serve` needs a workflow; the model calls do not use it.
-            let workflows = write_rule_workflow(&dir.path().join("workflows"));
+            // No workflows: a server that only routes model calls.
+            let workflows = dir.path().join("workflows");
+            std::fs::create_dir_all(&workflows).expect("create the workflows dir");
             let config_path = dir.path().join("airlock.toml");
             std::fs::write(&config_path, config(&mock, models.is_some())).expect("write config");
             let mut flags = vec!["--config".to_string(), config_path.display().to_string()];

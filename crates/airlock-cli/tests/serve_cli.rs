@@ -337,3 +337,90 @@ fn check_reports_config_and_workflow_problems_together() {
     );
     assert!(stderr.contains("tiny"), "{stderr}");
 }
+
+#[test]
+fn an_empty_workflows_directory_serves_model_routes_only_and_is_a_problem_without_them() {
+    run_on_each_database(
+        "an_empty_workflows_directory_serves_model_routes_only_and_is_a_problem_without_them",
+        |db| async move {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let workflows = dir.path().join("workflows");
+            std::fs::create_dir_all(&workflows).expect("create the workflows dir");
+            let flags = store_flags(&workflows, &dir.path().join("data"), &db.url);
+            let args = |rest: &[&str]| -> Vec<String> {
+                let mut all = flags.clone();
+                all.extend(rest.iter().map(|s| s.to_string()));
+                all
+            };
+
+            // Without model routes an empty directory is still a mistake.
+            let refused = airlock(&as_strs(&args(&["serve", "--listen", "127.0.0.1:0"])));
+            assert_eq!(refused.status.code(), Some(78), "EX_CONFIG");
+            let stderr = String::from_utf8_lossy(&refused.stderr);
+            assert!(stderr.contains("no workflows found"), "{stderr}");
+
+            // With a route it is a gateway-only server.
+            let mock = airlock_mock_provider::MockProvider::builder()
+                .api_key("sk-upstream")
+                .start()
+                .await;
+            let config = dir.path().join("airlock.toml");
+            std::fs::write(
+                &config,
+                format!(
+                    "[[providers]]\nname = \"mock\"\nkind = \"openai\"\nbase_url = \"{}\"\n\
+                     api_key_env = \"MOCK_API_KEY\"\ndata_classes = [\"internal\"]\n\
+                     [[routes]]\nname = \"chat\"\ntargets = [{{ provider = \"mock\", model = \"gpt-4o-mini\" }}]\n",
+                    mock.openai_base_url()
+                ),
+            )
+            .expect("write the config");
+            let mut with_config = vec!["--config".to_string(), config.display().to_string()];
+            with_config.extend(flags.iter().cloned());
+            let check = server_support::airlock_with(
+                &with_config,
+                &["check"],
+                &[("MOCK_API_KEY", "sk-upstream")],
+            );
+            let stdout = server_support::succeeded(&check);
+            assert!(
+                stdout.contains("ok: no workflows in") && stdout.contains("model routes only: 1"),
+                "{stdout}"
+            );
+            let mut serve = with_config.clone();
+            serve.extend([
+                "serve".to_string(),
+                "--listen".to_string(),
+                "127.0.0.1:0".to_string(),
+            ]);
+            let server = Server::start(&as_strs(&serve), &[("MOCK_API_KEY", "sk-upstream")]);
+            let key = server_support::issue_key(&server, "app", "gateway-app").await;
+            let app = server_support::client_with_key(&key);
+            let (status, answer) = post(
+                &app,
+                &server.url("/v1/chat/completions"),
+                &json!({"model": "chat", "messages": [{"role": "user", "content": "hi"}]}),
+                None,
+            )
+            .await;
+            assert_eq!(status, 200, "{answer:#}\n{}", server.log());
+            assert_eq!(answer["object"], "chat.completion");
+            let (status, listed) = get(&admin_client(), &server.url("/v1/workflows")).await;
+            assert_eq!(status, 200, "{listed:#}");
+            assert_eq!(listed["items"], json!([]), "{listed:#}");
+            assert!(
+                server
+                    .log()
+                    .contains("no workflows, model routes only (chat)"),
+                "{}",
+                server.log()
+            );
+            let (status, _) = server.terminate();
+            assert!(status.success());
+        },
+    );
+}
+
+fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}

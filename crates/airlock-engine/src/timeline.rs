@@ -20,7 +20,8 @@ pub const TIMELINE_MAX_RUNS: usize = 100_000;
 /// Most buckets one timeline answers.
 pub const TIMELINE_MAX_BUCKETS: u64 = 1_000;
 
-/// One bucket: `[start, start + bucket)`.
+/// One bucket: `[start, start + bucket)`; the newest also holds any run
+/// stamped at or after `until`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TimelineBucket {
     pub start: Timestamp,
@@ -99,10 +100,14 @@ impl Engine {
                 }
                 seen += 1;
                 let at = run.created_at.unix_ms() - since.unix_ms();
-                if at < 0 || at >= span {
+                if at < 0 {
                     continue;
                 }
-                let i = (at / bucket_ms) as usize;
+                // A run stamped at or after `until` (the same millisecond as
+                // the request, or a wall clock that stepped back since it
+                // was recorded) counts in the newest bucket: it happened,
+                // and the chart must not lose it.
+                let i = ((at / bucket_ms) as usize).min(buckets.len() - 1);
                 buckets[i].decisions.add(run.decision, 1);
                 latencies[i].push(run.latency_us as f64 / 1000.0);
             }

@@ -304,3 +304,49 @@ fn quality_of_an_unknown_workflow_is_not_found() {
         },
     );
 }
+
+#[test]
+fn the_timeline_keeps_runs_stamped_at_its_end_and_drops_runs_before_its_start() {
+    run_on_each_database(
+        "the_timeline_keeps_runs_stamped_at_its_end_and_drops_runs_before_its_start",
+        |db| async move {
+            let f = fixture(&db).await;
+            let first = run(&f.engine, "hello").await;
+            let second = run(&f.engine, "hello again").await;
+            let last = run(&f.engine, "hello once more").await;
+            let bucket = std::time::Duration::from_secs(600);
+            let runs = |t: &airlock_engine::Timeline| -> Vec<u64> {
+                t.buckets.iter().map(|b| b.decisions.total()).collect()
+            };
+            // `until` is the newest run's own stamp (a request in the same
+            // millisecond as the run, or a clock that stepped back).
+            let since = after(last.created_at, -HOUR_MS);
+            let timeline = f
+                .engine
+                .timeline("triage", since, last.created_at, bucket)
+                .await
+                .expect("timeline");
+            assert_eq!(timeline.buckets.len(), 6);
+            assert_eq!(runs(&timeline).iter().sum::<u64>(), 3, "{timeline:#?}");
+            assert!(*runs(&timeline).last().expect("a bucket") >= 1);
+            // A start after the first run leaves it out.
+            let since = after(first.created_at, 1);
+            let until = after(last.created_at, 1);
+            let timeline = f
+                .engine
+                .timeline("triage", since, until, bucket)
+                .await
+                .expect("timeline");
+            // (runs in the first run's millisecond are left out with it)
+            let expected = [&first, &second, &last]
+                .iter()
+                .filter(|r| r.created_at >= since)
+                .count() as u64;
+            assert_eq!(
+                runs(&timeline).iter().sum::<u64>(),
+                expected,
+                "{timeline:#?}"
+            );
+        },
+    );
+}

@@ -62,6 +62,21 @@ pub fn load_dir(dir: &Path) -> Result<Vec<WorkflowDefinition>, Vec<Problem>> {
     }
 }
 
+/// Whether `dir` is a readable directory holding no workflow: no
+/// `workflow.toml` of its own nor in any direct subdirectory. (A server
+/// that only routes model calls is started on such a directory.)
+pub fn holds_no_workflows(dir: &Path) -> bool {
+    if dir.join(DEFINITION_FILE).is_file() {
+        return false;
+    }
+    match std::fs::read_dir(dir) {
+        Ok(entries) => !entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .any(|path| path.join(DEFINITION_FILE).is_file()),
+        Err(_) => false,
+    }
+}
+
 /// The workflow directories under `dir` (see [`load_dir`]).
 fn workflow_dirs(dir: &Path) -> Result<Vec<std::path::PathBuf>, Vec<Problem>> {
     if dir.join(DEFINITION_FILE).is_file() {

@@ -3,7 +3,7 @@
 //! prints one `ok:` line per valid part, or every problem, one per line;
 //! exits 78 (invalid configuration) when there is any problem.
 
-use super::runtime::load_workflows;
+use super::runtime::{gateway_only, load_workflows_in};
 use airlock_config::{default_workflows_dir, Settings};
 use airlock_core::{Error, Result};
 use std::path::PathBuf;
@@ -24,7 +24,16 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
             Ok(count) => {
                 println!("ok: configuration");
                 println!("ok: policies ({count} policies)");
-                (args.dir.unwrap_or(settings.workflows_dir), None)
+                let dir = args.dir.unwrap_or_else(|| settings.workflows_dir.clone());
+                if gateway_only(&settings, &dir) {
+                    println!(
+                        "ok: no workflows in {} (model routes only: {})",
+                        dir.display(),
+                        settings.gateway.routes.len()
+                    );
+                    return Ok(());
+                }
+                (dir, None)
             }
             Err(e) => {
                 eprintln!("{}", e.message());
@@ -36,7 +45,7 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
             (args.dir.unwrap_or_else(default_workflows_dir), Some(e))
         }
     };
-    let definitions = match (load_workflows(&dir), config_error) {
+    let definitions = match (load_workflows_in(&dir), config_error) {
         (Ok(definitions), None) => definitions,
         (Ok(_), Some(config_error)) => return Err(config_error),
         (Err(workflows), None) => return Err(workflows),

@@ -107,7 +107,7 @@ async fn export(args: &ExportArgs, settings: &Settings) -> Result<ExportSummary>
         .map(Timestamp::parse_rfc3339)
         .transpose()
         .map_err(|e| e.with_field("since"))?;
-    let workflows = load_workflows(&settings.workflows_dir)?;
+    let workflows = load_workflows(settings)?;
     let workflow = workflows
         .iter()
         .find(|w| w.name == args.workflow)

@@ -59,7 +59,7 @@ pub fn run(command: KeysCommand, settings: &Settings) -> Result<()> {
         println!("{}", airlock_engine::access::key_material::generate().key);
         return Ok(());
     }
-    let workflows = load_workflows(&settings.workflows_dir)?;
+    let workflows = load_workflows(settings)?;
     tokio_runtime()?.block_on(async {
         let engine = review_engine(settings, workflows).await?;
         let result = match command {

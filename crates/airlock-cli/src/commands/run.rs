@@ -36,7 +36,7 @@ pub fn run(args: RunArgs, settings: &Settings) -> Result<()> {
     let answer = match &args.server {
         Some(url) => runtime.block_on(remote(url, &args, &input))?,
         None => {
-            let workflows = load_workflows(&settings.workflows_dir)?;
+            let workflows = load_workflows(settings)?;
             runtime.block_on(local(settings, workflows, &args, input))?
         }
     };

@@ -21,9 +21,25 @@ pub fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
         .map_err(|e| Error::internal(format!("cannot start the async runtime: {e}")))
 }
 
+/// Loads the workflows under the configured directory
+/// ([`load_workflows_in`]). With model routes configured, a directory that
+/// holds no workflow is a gateway-only server, not a problem: no
+/// workflows.
+pub fn load_workflows(settings: &Settings) -> Result<Vec<WorkflowDefinition>> {
+    if gateway_only(settings, &settings.workflows_dir) {
+        return Ok(Vec::new());
+    }
+    load_workflows_in(&settings.workflows_dir)
+}
+
+/// Whether `dir` holds no workflow while `settings` routes model calls.
+pub fn gateway_only(settings: &Settings, dir: &Path) -> bool {
+    !settings.gateway.routes.is_empty() && airlock_workflow::holds_no_workflows(dir)
+}
+
 /// Loads every workflow under `dir`; on problems, prints each on stderr
 /// (as `airlock check` does) and fails with `invalid_config`.
-pub fn load_workflows(dir: &Path) -> Result<Vec<WorkflowDefinition>> {
+pub fn load_workflows_in(dir: &Path) -> Result<Vec<WorkflowDefinition>> {
     airlock_workflow::load_dir(dir).map_err(|problems| {
         for problem in &problems {
             eprintln!("{problem}");

@@ -15,7 +15,7 @@ use airlock_server::ServerOptions;
 pub struct ServeArgs {}
 
 pub fn run(_args: ServeArgs, settings: &Settings) -> Result<()> {
-    let workflows = load_workflows(&settings.workflows_dir)?;
+    let workflows = load_workflows(settings)?;
     tokio_runtime()?.block_on(serve(settings, workflows))
 }
 
@@ -52,10 +52,22 @@ async fn serve(
     let (engine, background) = Background::start(engine, settings)?;
     let engine_for_reload = engine.clone();
     let router = airlock_server::router(engine, &options, metrics);
+    let serving = if names.is_empty() {
+        format!(
+            "no workflows, model routes only ({})",
+            settings
+                .gateway
+                .routes
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        format!("{} workflow(s) ({})", names.len(), names.join(", "))
+    };
     eprintln!(
-        "airlock: serving {} workflow(s) ({}) on http://{address} — database {} ({}), data {}",
-        names.len(),
-        names.join(", "),
+        "airlock: serving {serving} on http://{address} — database {} ({}), data {}",
         store.backend().as_str(),
         store.durability(),
         settings.data_dir.display()

@@ -122,7 +122,7 @@ pub fn run(cmd: ReviewCommand, settings: &Settings) -> Result<()> {
         {
             // Claims and resolutions need the workflows (leases, output
             // contracts); listing and reading do not, nor does a server.
-            load_workflows(&settings.workflows_dir)?
+            load_workflows(settings)?
         }
         _ => Vec::new(),
     };
