@@ -387,13 +387,7 @@ fn an_empty_workflows_directory_serves_model_routes_only_and_is_a_problem_withou
                 stdout.contains("ok: no workflows in") && stdout.contains("model routes only: 1"),
                 "{stdout}"
             );
-            let mut serve = with_config.clone();
-            serve.extend([
-                "serve".to_string(),
-                "--listen".to_string(),
-                "127.0.0.1:0".to_string(),
-            ]);
-            let server = Server::start(&as_strs(&serve), &[("MOCK_API_KEY", "sk-upstream")]);
+            let server = Server::start(&as_strs(&with_config), &[("MOCK_API_KEY", "sk-upstream")]);
             let key = server_support::issue_key(&server, "app", "gateway-app").await;
             let app = server_support::client_with_key(&key);
             let (status, answer) = post(

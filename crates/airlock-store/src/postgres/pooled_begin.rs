@@ -81,6 +81,20 @@ mod tests {
             .expect("connect to the test database")
     }
 
+    /// Waits until the pool's one connection is back and idle: the previous
+    /// borrower's task returns it after that borrower is done, and a begin
+    /// started before then waits at acquire instead of sending `BEGIN` on
+    /// its first poll.
+    async fn until_idle(pool: &PgPool) {
+        for _ in 0..5_000 {
+            if pool.num_idle() == 1 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("the pooled connection did not come back within 5 s");
+    }
+
     /// Whether the pooled connection is inside a transaction. Outside one, a
     /// simple-protocol query is its own transaction and starts it, so the
     /// two clocks agree (with the extended protocol they never do: the
@@ -109,6 +123,7 @@ mod tests {
                 let custom = Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
                 for statement in [None, custom] {
                     for pause in pauses() {
+                        until_idle(&pool).await;
                         drop_midway(begin(&pool, statement, "begin"), pause).await;
                         assert!(
                             !inside_transaction(&pool).await,
@@ -150,27 +165,34 @@ mod tests {
     /// is idle, on the first poll (so a drop right after it hits the
     /// window); when it is still being returned by the previous query's
     /// task, on a later poll (so a drop after a pause and a second poll
-    /// does). CI once saw only the second kind, so both are tried, every
-    /// pause several times.
+    /// does). Here a drop right after the first poll hits it about three
+    /// times in four, under load less often (CI once saw none in 20), so
+    /// each try first waits for the connection to be idle, and the pauses
+    /// are tried again and again until one leaves a transaction open.
     #[test]
     fn sqlx_begin_cancelled_mid_round_trip_leaves_a_transaction_open() {
         airlock_testkit::run_on_postgres(
             "sqlx_begin_cancelled_mid_round_trip_leaves_a_transaction_open",
             &|db| async move {
                 let pool = one_connection_pool(&db.url).await;
-                let mut left_open = 0;
-                for _ in 0..4 {
-                    for pause in pauses() {
-                        drop_midway(pool.begin(), pause).await;
-                        if inside_transaction(&pool).await {
-                            left_open += 1;
-                            sqlx::query("ROLLBACK").execute(&pool).await.unwrap();
+                let mut tries = 0;
+                let left_open = 'search: {
+                    for _ in 0..50 {
+                        for pause in pauses() {
+                            tries += 1;
+                            until_idle(&pool).await;
+                            drop_midway(pool.begin(), pause).await;
+                            if inside_transaction(&pool).await {
+                                sqlx::query("ROLLBACK").execute(&pool).await.unwrap();
+                                break 'search true;
+                            }
                         }
                     }
-                }
+                    false
+                };
                 assert!(
-                    left_open > 0,
-                    "sqlx's begin rolled back every cancelled BEGIN: sqlx#4393 is fixed here"
+                    left_open,
+                    "sqlx's begin rolled back all {tries} cancelled BEGINs: sqlx#4393 is fixed here"
                 );
                 pool.close().await;
             },
