@@ -30,7 +30,26 @@ use std::path::Path;
 /// workflow, including two workflows sharing a name, or a directory with
 /// no workflows at all.
 pub fn load_dir(dir: &Path) -> Result<Vec<WorkflowDefinition>, Vec<Problem>> {
-    let workflow_dirs = workflow_dirs(dir)?;
+    load_dir_with(dir, NoWorkflows::Problem)
+}
+
+/// What [`load_dir_with`] makes of a readable directory that holds no
+/// workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoWorkflows {
+    /// A problem (`no workflows found`), as [`load_dir`] reports it.
+    Problem,
+    /// No workflows: a server that only routes model calls.
+    Allowed,
+}
+
+/// [`load_dir`], with `none` saying whether a directory holding no
+/// workflow is a problem.
+pub fn load_dir_with(
+    dir: &Path,
+    none: NoWorkflows,
+) -> Result<Vec<WorkflowDefinition>, Vec<Problem>> {
+    let workflow_dirs = workflow_dirs(dir, none)?;
     let mut definitions: Vec<WorkflowDefinition> = Vec::new();
     let mut problems = Vec::new();
     for workflow_dir in workflow_dirs {
@@ -62,23 +81,8 @@ pub fn load_dir(dir: &Path) -> Result<Vec<WorkflowDefinition>, Vec<Problem>> {
     }
 }
 
-/// Whether `dir` is a readable directory holding no workflow: no
-/// `workflow.toml` of its own nor in any direct subdirectory. (A server
-/// that only routes model calls is started on such a directory.)
-pub fn holds_no_workflows(dir: &Path) -> bool {
-    if dir.join(DEFINITION_FILE).is_file() {
-        return false;
-    }
-    match std::fs::read_dir(dir) {
-        Ok(entries) => !entries
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .any(|path| path.join(DEFINITION_FILE).is_file()),
-        Err(_) => false,
-    }
-}
-
 /// The workflow directories under `dir` (see [`load_dir`]).
-fn workflow_dirs(dir: &Path) -> Result<Vec<std::path::PathBuf>, Vec<Problem>> {
+fn workflow_dirs(dir: &Path, none: NoWorkflows) -> Result<Vec<std::path::PathBuf>, Vec<Problem>> {
     if dir.join(DEFINITION_FILE).is_file() {
         return Ok(vec![dir.to_path_buf()]);
     }
@@ -94,7 +98,7 @@ fn workflow_dirs(dir: &Path) -> Result<Vec<std::path::PathBuf>, Vec<Problem>> {
         .filter(|path| path.join(DEFINITION_FILE).is_file())
         .collect();
     dirs.sort();
-    if dirs.is_empty() {
+    if dirs.is_empty() && none == NoWorkflows::Problem {
         return Err(vec![Problem::in_file(
             dir,
             format!("no workflows found (no `*/{DEFINITION_FILE}`)"),

@@ -3,7 +3,7 @@
 //! prints one `ok:` line per valid part, or every problem, one per line;
 //! exits 78 (invalid configuration) when there is any problem.
 
-use super::runtime::{gateway_only, load_workflows_in};
+use super::runtime::{load_workflows_in, no_workflows};
 use airlock_config::{default_workflows_dir, Settings};
 use airlock_core::{Error, Result};
 use std::path::PathBuf;
@@ -19,33 +19,26 @@ pub struct CheckArgs {
 /// Checks the configuration (`settings` is its load result) and the
 /// workflows, printing every problem of both before failing.
 pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
-    let (dir, config_error) = match settings {
+    // `routes`: how many model routes the (valid) configuration has.
+    let (dir, config_error, routes) = match settings {
         Ok(settings) => match policies(&settings) {
             Ok(count) => {
                 println!("ok: configuration");
                 println!("ok: policies ({count} policies)");
-                let dir = args.dir.unwrap_or_else(|| settings.workflows_dir.clone());
-                if gateway_only(&settings, &dir) {
-                    println!(
-                        "ok: no workflows in {} (model routes only: {})",
-                        dir.display(),
-                        settings.gateway.routes.len()
-                    );
-                    return Ok(());
-                }
-                (dir, None)
+                let routes = settings.gateway.routes.len();
+                (args.dir.unwrap_or(settings.workflows_dir), None, routes)
             }
             Err(e) => {
                 eprintln!("{}", e.message());
-                (args.dir.unwrap_or(settings.workflows_dir), Some(e))
+                (args.dir.unwrap_or(settings.workflows_dir), Some(e), 0)
             }
         },
         Err(e) => {
             eprintln!("{}", e.message());
-            (args.dir.unwrap_or_else(default_workflows_dir), Some(e))
+            (args.dir.unwrap_or_else(default_workflows_dir), Some(e), 0)
         }
     };
-    let definitions = match (load_workflows_in(&dir), config_error) {
+    let definitions = match (load_workflows_in(&dir, no_workflows(routes)), config_error) {
         (Ok(definitions), None) => definitions,
         (Ok(_), Some(config_error)) => return Err(config_error),
         (Err(workflows), None) => return Err(workflows),
@@ -55,6 +48,12 @@ pub fn run(args: CheckArgs, settings: Result<Settings>) -> Result<()> {
                 .with_hint(workflows.hint().unwrap_or_default().to_string()));
         }
     };
+    if definitions.is_empty() {
+        println!(
+            "ok: no workflows in {} (model routes only: {routes})",
+            dir.display()
+        );
+    }
     for definition in &definitions {
         println!(
             "ok: {} (version {}, {} steps, {} decision rules)",

@@ -8,7 +8,7 @@ use airlock_config::Settings;
 use airlock_core::{Error, Result};
 use airlock_engine::{Classification, Engine, Generation, LocalModels, Models};
 use airlock_store::{Store, StoreOptions};
-use airlock_workflow::WorkflowDefinition;
+use airlock_workflow::{NoWorkflows, WorkflowDefinition};
 use async_trait::async_trait;
 use std::path::Path;
 use std::sync::Arc;
@@ -22,25 +22,27 @@ pub fn tokio_runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 /// Loads the workflows under the configured directory
-/// ([`load_workflows_in`]). With model routes configured, a directory that
-/// holds no workflow is a gateway-only server, not a problem: no
-/// workflows.
+/// ([`load_workflows_in`]); see [`no_workflows`] for one holding none.
 pub fn load_workflows(settings: &Settings) -> Result<Vec<WorkflowDefinition>> {
-    if gateway_only(settings, &settings.workflows_dir) {
-        return Ok(Vec::new());
+    let routes = settings.gateway.routes.len();
+    load_workflows_in(&settings.workflows_dir, no_workflows(routes))
+}
+
+/// With model routes configured (`routes` of them), a directory holding
+/// no workflow is a gateway-only server, not a problem.
+pub fn no_workflows(routes: usize) -> NoWorkflows {
+    if routes == 0 {
+        NoWorkflows::Problem
+    } else {
+        NoWorkflows::Allowed
     }
-    load_workflows_in(&settings.workflows_dir)
 }
 
-/// Whether `dir` holds no workflow while `settings` routes model calls.
-pub fn gateway_only(settings: &Settings, dir: &Path) -> bool {
-    !settings.gateway.routes.is_empty() && airlock_workflow::holds_no_workflows(dir)
-}
-
-/// Loads every workflow under `dir`; on problems, prints each on stderr
-/// (as `airlock check` does) and fails with `invalid_config`.
-pub fn load_workflows_in(dir: &Path) -> Result<Vec<WorkflowDefinition>> {
-    airlock_workflow::load_dir(dir).map_err(|problems| {
+/// Loads every workflow under `dir` (`none`: whether holding none is a
+/// problem); on problems, prints each on stderr (as `airlock check` does)
+/// and fails with `invalid_config`.
+pub fn load_workflows_in(dir: &Path, none: NoWorkflows) -> Result<Vec<WorkflowDefinition>> {
+    airlock_workflow::load_dir_with(dir, none).map_err(|problems| {
         for problem in &problems {
             eprintln!("{problem}");
         }

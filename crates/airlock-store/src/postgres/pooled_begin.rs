@@ -161,14 +161,14 @@ mod tests {
     /// reaches the window it guards. If this fails after a sqlx upgrade,
     /// sqlx has fixed #4393 and `begin` above no longer needs its task.
     ///
-    /// Where the `BEGIN` goes out depends on the pool: when the connection
-    /// is idle, on the first poll (so a drop right after it hits the
-    /// window); when it is still being returned by the previous query's
-    /// task, on a later poll (so a drop after a pause and a second poll
-    /// does). Here a drop right after the first poll hits it about three
-    /// times in four, under load less often (CI once saw none in 20), so
-    /// each try first waits for the connection to be idle, and the pauses
-    /// are tried again and again until one leaves a transaction open.
+    /// The `BEGIN` goes out on the first poll only when the connection is
+    /// idle; just after the previous query it is often still being
+    /// returned by that query's task, and a drop then sends nothing. Here
+    /// a drop right after the first poll of an idle connection hit the
+    /// window about three times in four, under CPU load less often (CI
+    /// once saw none in 20 tries without the wait), so each try first
+    /// waits for the connection to be idle, and tries go on, over every
+    /// pause, until one leaves a transaction open.
     #[test]
     fn sqlx_begin_cancelled_mid_round_trip_leaves_a_transaction_open() {
         airlock_testkit::run_on_postgres(
@@ -176,20 +176,17 @@ mod tests {
             &|db| async move {
                 let pool = one_connection_pool(&db.url).await;
                 let mut tries = 0;
-                let left_open = 'search: {
-                    for _ in 0..50 {
-                        for pause in pauses() {
-                            tries += 1;
-                            until_idle(&pool).await;
-                            drop_midway(pool.begin(), pause).await;
-                            if inside_transaction(&pool).await {
-                                sqlx::query("ROLLBACK").execute(&pool).await.unwrap();
-                                break 'search true;
-                            }
-                        }
+                let mut left_open = false;
+                for pause in (0..50).flat_map(|_| pauses()) {
+                    tries += 1;
+                    until_idle(&pool).await;
+                    drop_midway(pool.begin(), pause).await;
+                    if inside_transaction(&pool).await {
+                        sqlx::query("ROLLBACK").execute(&pool).await.unwrap();
+                        left_open = true;
+                        break;
                     }
-                    false
-                };
+                }
                 assert!(
                     left_open,
                     "sqlx's begin rolled back all {tries} cancelled BEGINs: sqlx#4393 is fixed here"
