@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
 /// Result alias used across Airlock.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -185,13 +186,17 @@ impl ErrorKind {
 }
 
 /// Airlock's error: a kind, a message that names what is wrong, and
-/// optionally the offending field or file and a hint on what to do.
+/// optionally the offending field or file, a hint on what to do, and when
+/// trying again may succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Error {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
     hint: Option<String>,
+    /// How long to wait before trying again (a spent budget's window, a
+    /// provider's `Retry-After`); HTTP answers send it as `Retry-After`.
+    retry_after: Option<Duration>,
 }
 
 impl Error {
@@ -202,6 +207,7 @@ impl Error {
             message: message.into(),
             field: None,
             hint: None,
+            retry_after: None,
         }
     }
 
@@ -258,6 +264,12 @@ impl Error {
         self
     }
 
+    /// Says how long to wait before trying again.
+    pub fn with_retry_after(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
+    }
+
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
@@ -272,6 +284,10 @@ impl Error {
 
     pub fn hint(&self) -> Option<&str> {
         self.hint.as_deref()
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
     }
 
     /// `{"error": {"code", "message", "field"?, "hint"?}}`: the one JSON shape

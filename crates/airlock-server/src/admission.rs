@@ -16,11 +16,11 @@
 //! event: here a streamed response carries its slot in its body.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use airlock_core::{Error, ErrorKind};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -33,8 +33,8 @@ use crate::openai::errors::is_event_stream;
 /// Paths admitted whatever the load.
 const NEVER_SHED: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
-/// Seconds a shed client is asked to wait.
-const RETRY_AFTER_SECS: &str = "1";
+/// How long a shed client is asked to wait.
+const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// The slots of requests in flight.
 #[derive(Clone)]
@@ -82,18 +82,15 @@ fn shed(limit: usize) -> Response {
         ErrorKind::Unavailable,
         format!("the server is handling its limit of {limit} requests at once"),
     )
-    .with_hint("retry after the Retry-After delay; operators can raise [server] max_in_flight");
-    let mut response = ApiError::from(error).into_response();
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_static(RETRY_AFTER_SECS),
-    );
-    response
+    .with_hint("retry after the Retry-After delay; operators can raise [server] max_in_flight")
+    .with_retry_after(RETRY_AFTER);
+    ApiError::from(error).into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::header;
     use axum::routing::get;
     use axum::Router;
     use tower::ServiceExt;

@@ -39,14 +39,15 @@ impl IntoResponse for ApiError {
         let ApiError { error, extra } = self;
         log(&error);
         let status = status_of(error.kind());
-        let retry_after = airlock_engine::gateway::retry_after_secs(&error);
+        let retry_after = error.retry_after().map(retry_after_secs);
         let mut body = error.to_json();
         if let Some(object) = body.get_mut("error").and_then(Value::as_object_mut) {
             object.extend(extra);
         }
         let mut response = (status, Json(body)).into_response();
-        // A spent budget says when its window resets.
-        if let Some(secs) = retry_after.filter(|_| status == StatusCode::TOO_MANY_REQUESTS) {
+        // A spent budget says when its window resets, a shed request or a
+        // rate-limited provider when to try again.
+        if let Some(secs) = retry_after {
             if let Ok(value) = axum::http::HeaderValue::from_str(&secs.to_string()) {
                 response
                     .headers_mut()
@@ -62,6 +63,12 @@ impl IntoResponse for ApiError {
         }
         response
     }
+}
+
+/// `Retry-After` in whole seconds, rounded up (a wait under a second is
+/// 1: `0` would invite an immediate retry).
+fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    (wait.as_secs_f64().ceil() as u64).max(1)
 }
 
 /// The HTTP status for `kind`; a status outside the valid range would be a

@@ -105,7 +105,9 @@ fn exceeded(
     now: Timestamp,
 ) -> Error {
     let length = budget.window.as_millis() as i64;
-    let resets_in = Duration::from_millis((window_start_ms + length - now.unix_ms()).max(0) as u64);
+    // At least a second: `Retry-After` counts whole seconds.
+    let resets_in = Duration::from_millis((window_start_ms + length - now.unix_ms()).max(0) as u64)
+        .max(Duration::from_secs(1));
     let what = match &budget.scope {
         BudgetScope::Key(name) => format!("the budget of key `{name}`"),
         BudgetScope::Workflow(name) => format!("the budget of `{name}`"),
@@ -123,20 +125,13 @@ fn exceeded(
     .with_field("budget")
     .with_hint(format!(
         "the window resets in {}s; ask an admin to raise the budget",
-        resets_in.as_secs().max(1)
+        resets_in.as_secs_f64().ceil() as u64
     ))
+    .with_retry_after(resets_in)
 }
 
 fn usd(micro: u64) -> String {
     format!("{:.6}", micro as f64 / 1e6)
-}
-
-/// Seconds until the window of a refusal ends, read back from its hint
-/// (for `Retry-After`).
-pub fn retry_after_secs(error: &Error) -> Option<u64> {
-    let hint = error.hint()?;
-    let rest = hint.strip_prefix("the window resets in ")?;
-    rest.split('s').next()?.parse().ok()
 }
 
 #[cfg(test)]

@@ -20,7 +20,6 @@ use airlock_config::BudgetSettings;
 use airlock_policy::pii::{PiiDetector, RedactionMode, Redactor};
 use airlock_providers::ModelRouter;
 
-pub use budget::retry_after_secs;
 pub use build::build_gateway;
 pub use calls::{ChatAnswer, ChatCall, ChatEvent, ChatEvents, EmbedAnswer, EmbedCall};
 pub use local::LocalProvider;

@@ -96,12 +96,26 @@ pub(super) struct Limits {
     wait: Duration,
 }
 
+/// A per-minute budget is spent: it has room again in `wait`.
 fn limit_reached(what: &str, wait: Duration) -> AttemptError {
     AttemptError::new(
         FailureKind::LimitReached,
         format!(
             "client-side {what} limit reached (free in {} ms)",
             wait.as_millis()
+        ),
+    )
+    .with_retry_after(Some(wait))
+}
+
+/// Every concurrency slot stayed taken for the whole wait (when one frees
+/// up is not known).
+fn concurrency_reached(waited: Duration) -> AttemptError {
+    AttemptError::new(
+        FailureKind::LimitReached,
+        format!(
+            "client-side concurrency limit reached (no slot freed in {} ms)",
+            waited.as_millis()
         ),
     )
 }
@@ -161,7 +175,7 @@ impl Limits {
             Some(permit) => Ok(Some(permit)),
             None => {
                 self.refund(true, tokens);
-                Err(limit_reached("concurrency", left))
+                Err(concurrency_reached(self.wait))
             }
         }
     }
@@ -238,6 +252,9 @@ mod tests {
         assert!(permit.is_some());
         let err = limits.admit(1).await.unwrap_err();
         assert_eq!(err.kind, FailureKind::LimitReached);
+        // The per-minute bucket refills one request in at most a minute.
+        let wait = err.retry_after.expect("a bucket says when it has room");
+        assert!(wait <= Duration::from_secs(60), "{wait:?}");
 
         let waiting = Limits::new(&ResilienceSettings {
             max_concurrency: Some(1),
@@ -247,6 +264,7 @@ mod tests {
         let held = waiting.admit(1).await.unwrap();
         let err = waiting.admit(1).await.unwrap_err();
         assert_eq!(err.kind, FailureKind::LimitReached);
+        assert_eq!(err.retry_after, None, "when a slot frees up is not known");
         drop(held);
         assert!(waiting.admit(1).await.unwrap().is_some());
     }

@@ -1,6 +1,8 @@
 //! [`RouteFailure`]: why no target of a route answered, with every attempt,
 //! and how that becomes an [`airlock_core::Error`].
 
+use std::time::Duration;
+
 use airlock_core::{Error, ErrorKind};
 
 use crate::attempt::{Attempt, AttemptError, FailureKind};
@@ -29,6 +31,17 @@ impl RouteFailure {
                 format!("model {name:?} is not a {wanted} model"),
             ),
         }
+    }
+
+    /// The shortest `Retry-After` a failed attempt (or the last failure)
+    /// was answered with: the soonest any target said it may serve again.
+    pub fn soonest_retry(&self) -> Option<Duration> {
+        self.attempts
+            .iter()
+            .filter_map(|attempt| attempt.error.as_ref())
+            .chain(std::iter::once(&self.last))
+            .filter_map(|error| error.retry_after)
+            .min()
     }
 
     /// The attempts in one line: `openai/gpt-4o: server_error (500); …`.
@@ -70,7 +83,12 @@ impl From<RouteFailure> for Error {
             FailureKind::FirstTokenTimeout | FailureKind::TotalTimeout => ErrorKind::Timeout,
             _ => ErrorKind::Unavailable,
         };
-        Error::new(kind, failure.to_string())
+        let wait = failure.soonest_retry();
+        let error = Error::new(kind, failure.to_string());
+        match wait {
+            Some(wait) if kind == ErrorKind::Unavailable => error.with_retry_after(wait),
+            _ => error,
+        }
     }
 }
 
@@ -116,5 +134,38 @@ mod tests {
             last: AttemptError::new(FailureKind::CircuitOpen, "x"),
         };
         assert_eq!(Error::from(down).kind(), ErrorKind::Unavailable);
+        assert_eq!(
+            Error::from(RouteFailure::unknown_model("nope")).retry_after(),
+            None
+        );
+    }
+
+    #[test]
+    fn an_unavailable_route_asks_to_retry_after_the_soonest_wait_it_was_given() {
+        let limited = |secs: Option<u64>| Attempt {
+            error: Some(
+                AttemptError::new(FailureKind::RateLimited, "slow down")
+                    .with_retry_after(secs.map(Duration::from_secs)),
+            ),
+            ..attempt(FailureKind::RateLimited, Some(429))
+        };
+        let failure = RouteFailure {
+            attempts: vec![limited(Some(30)), limited(None), limited(Some(7))],
+            last: AttemptError::new(FailureKind::RateLimited, "slow down"),
+        };
+        let error = Error::from(failure);
+        assert_eq!(error.kind(), ErrorKind::Unavailable);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        let none_given = RouteFailure {
+            attempts: vec![attempt(FailureKind::ServerError, Some(500))],
+            last: AttemptError::new(FailureKind::ServerError, "boom"),
+        };
+        assert_eq!(Error::from(none_given).retry_after(), None);
+        // A rejected request is not worth retrying, whatever it was told.
+        let rejected = RouteFailure {
+            attempts: vec![limited(Some(3))],
+            last: AttemptError::new(FailureKind::Rejected, "bad"),
+        };
+        assert_eq!(Error::from(rejected).retry_after(), None);
     }
 }

@@ -212,6 +212,24 @@ fn retryable_failures_are_retried_and_a_rejected_request_is_not() {
         let answer = chat(&server, &app, &hello("mock-chat")).await;
         assert_openai_error(&answer, 400, "invalid_request_error");
         assert_eq!(mock.request_count(), 1, "a rejected request is not retried");
+        assert!(!answer.headers.contains_key("retry-after"));
+
+        // A 429 asking for a longer wait than the retry policy's longest
+        // is not waited out: the caller gets a 503 that passes the wait on.
+        mock.reset_stats();
+        mock.push_fault(FaultRule::once(Fault::Status {
+            status: 429,
+            retry_after: Some(120),
+            body: None,
+        }));
+        let answer = chat(&server, &app, &hello("mock-chat")).await;
+        assert_openai_error(&answer, 503, "server_error");
+        assert_eq!(
+            mock.request_count(),
+            1,
+            "a two-minute wait is not waited out"
+        );
+        assert_eq!(answer.headers["retry-after"], "120", "{:?}", answer.headers);
         server.stop().await;
     });
 }
@@ -457,11 +475,13 @@ fn budgets_refuse_once_spent_and_never_overspend_under_concurrency() {
             .as_str()
             .unwrap_or_default()
             .contains("spender"));
-        assert!(
-            refused.headers.contains_key("retry-after"),
-            "{:?}",
-            refused.headers
-        );
+        // The window is a day: the wait is the rest of it, in seconds.
+        let wait: u64 = refused.headers["retry-after"]
+            .to_str()
+            .expect("ascii")
+            .parse()
+            .expect("whole seconds");
+        assert!((1..=86_400).contains(&wait), "{wait}");
 
         // Twenty calls at once on a fresh $40 budget: however they
         // interleave, what is spent never passes the limit, and what is
