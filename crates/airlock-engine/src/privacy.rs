@@ -109,12 +109,14 @@ impl WorkflowPrivacy {
     ) -> StoredForms {
         let r = &self.storage;
         let mut stored = executed.clone();
-        stored.input = r.redact_value(&executed.input, session);
+        r.redact_in_place(&mut stored.input, session);
         for step in &mut stored.steps {
-            step.output = r.redact_value(&step.output, session);
+            r.redact_in_place(&mut step.output, session);
             step.error = step.error.as_deref().map(|e| r.redact_text(e, session));
         }
-        stored.output = executed.output.as_ref().map(|o| r.redact_value(o, session));
+        if let Some(output) = &mut stored.output {
+            r.redact_in_place(output, session);
+        }
         stored.error = executed.error.as_deref().map(|e| r.redact_text(e, session));
         let raw = self.keep_raw.then(|| {
             json!({

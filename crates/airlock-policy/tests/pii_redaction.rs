@@ -142,6 +142,30 @@ fn json_strings_are_redacted_keys_kept_and_counts_reported() {
 }
 
 #[test]
+fn redacting_in_place_matches_the_copy_and_leaves_clean_values_untouched() {
+    let r = redactor(RedactionMode::Placeholder);
+    let input = json!({
+        "messages": [{"role": "user", "content": "call Sarah Connor at 555-123-4567"}],
+        "card": 4111111111111111u64,
+        "max_tokens": 16
+    });
+    let copied = r.redact_value(&input, &mut r.session());
+    let mut in_place = input.clone();
+    let mut session = r.session();
+    r.redact_in_place(&mut in_place, &mut session);
+    assert_eq!(in_place, copied);
+    assert_ne!(in_place, input, "the name, the phone number and the card go");
+    assert_eq!(session.report().total, 3);
+
+    let clean = json!({"messages": [{"role": "user", "content": "hello there"}], "max_tokens": 16});
+    let mut same = clean.clone();
+    let mut session = r.session();
+    r.redact_in_place(&mut same, &mut session);
+    assert_eq!(same, clean);
+    assert_eq!(session.report().total, 0);
+}
+
+#[test]
 fn multi_byte_text_before_the_data_keeps_offsets_right() {
     let detector = PiiDetector::all().expect("detector");
     let text = "Grüße aus Köln 🌍 — 電話 555-123-4567, Ελένη: eleni@example.gr";

@@ -33,7 +33,8 @@ impl CallRecord<'_> {
     /// session, so a value has the same placeholder in request and answer).
     pub(crate) fn into_run(self, redactor: &Redactor) -> RunRecord {
         let mut session = redactor.session();
-        let input = redactor.redact_value(&self.input, &mut session);
+        let mut input = self.input;
+        redactor.redact_in_place(&mut input, &mut session);
         let output = self.output.map(|mut output| {
             if let Some(usage) = self.usage {
                 output["usage"] = json!({
@@ -42,7 +43,8 @@ impl CallRecord<'_> {
                 });
             }
             output["cost_micro_usd"] = json!(self.cost_micro_usd);
-            redactor.redact_value(&output, &mut session)
+            redactor.redact_in_place(&mut output, &mut session);
+            output
         });
         let steps = self
             .attempts

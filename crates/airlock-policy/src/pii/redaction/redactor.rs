@@ -6,7 +6,7 @@ use super::session::RedactionSession;
 use crate::pii::detector::PiiDetector;
 use crate::pii::entity::EntityType;
 use crate::pii::finding::Finding;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The mask every value gets in [`RedactionMode::Mask`].
 const MASK: &str = "****";
@@ -116,31 +116,42 @@ impl Redactor {
     /// as they are. An integer whose digits are wholly one finding (a card
     /// number stored as a JSON number) is replaced by the redacted string.
     pub fn redact_value(&self, value: &Value, session: &mut RedactionSession) -> Value {
+        let mut copy = value.clone();
+        self.redact_in_place(&mut copy, session);
+        copy
+    }
+
+    /// [`Self::redact_value`] on `value` itself: only what holds personal
+    /// data is rewritten, so a value without any allocates nothing (the
+    /// model gateway records every call's request and answer this way).
+    pub fn redact_in_place(&self, value: &mut Value, session: &mut RedactionSession) {
         match value {
-            Value::String(s) => Value::String(self.redact_text(s, session)),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|v| self.redact_value(v, session))
-                    .collect(),
-            ),
-            Value::Object(members) => Value::Object(
-                members
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.redact_value(v, session)))
-                    .collect::<Map<String, Value>>(),
-            ),
+            Value::String(text) => {
+                let findings = self.detector.detect(text);
+                if !findings.is_empty() {
+                    *text = self.apply(text, &findings, session);
+                }
+            }
+            Value::Array(items) => {
+                for item in items {
+                    self.redact_in_place(item, session);
+                }
+            }
+            Value::Object(members) => {
+                for (_, member) in members.iter_mut() {
+                    self.redact_in_place(member, session);
+                }
+            }
             Value::Number(n) if n.is_u64() || n.is_i64() => {
                 let digits = n.to_string();
                 let findings = self.detector.detect(&digits);
-                match findings.as_slice() {
-                    [only] if only.start == 0 && only.end == digits.len() => {
-                        Value::String(self.apply(&digits, &findings, session))
+                if let [only] = findings.as_slice() {
+                    if only.start == 0 && only.end == digits.len() {
+                        *value = Value::String(self.apply(&digits, &findings, session));
                     }
-                    _ => value.clone(),
                 }
             }
-            other => other.clone(),
+            _ => {}
         }
     }
 }
