@@ -154,7 +154,10 @@ fn redacting_in_place_matches_the_copy_and_leaves_clean_values_untouched() {
     let mut session = r.session();
     r.redact_in_place(&mut in_place, &mut session);
     assert_eq!(in_place, copied);
-    assert_ne!(in_place, input, "the name, the phone number and the card go");
+    assert_ne!(
+        in_place, input,
+        "the name, the phone number and the card go"
+    );
     assert_eq!(session.report().total, 3);
 
     let clean = json!({"messages": [{"role": "user", "content": "hello there"}], "max_tokens": 16});
