@@ -76,6 +76,15 @@ impl CircuitBreaker {
         }
     }
 
+    /// How long until an open breaker lets its probe through (`None`:
+    /// not open, or its probe is already under way).
+    pub(super) fn reopens_in(&self) -> Option<Duration> {
+        match *self.lock() {
+            Inner::Open { until } => Some(until.saturating_duration_since(Instant::now())),
+            Inner::Closed { .. } | Inner::HalfOpen { .. } => None,
+        }
+    }
+
     /// A ticket for one call, or `None` when the call must not be made.
     pub(super) fn admit(self: &Arc<Self>, provider: &str, model: &str) -> Option<BreakerTicket> {
         let pass = {
@@ -194,6 +203,9 @@ mod tests {
         breaker.admit("p", "m").unwrap().finish(Outcome::Unhealthy);
         assert_eq!(breaker.state(), BreakerState::Open);
         assert!(breaker.admit("p", "m").is_none());
+        assert_eq!(breaker.reopens_in(), Some(Duration::from_secs(10)));
+        tokio::time::advance(Duration::from_secs(4)).await;
+        assert_eq!(breaker.reopens_in(), Some(Duration::from_secs(6)));
     }
 
     #[tokio::test(start_paused = true)]
@@ -206,6 +218,11 @@ mod tests {
         assert_eq!(breaker.state(), BreakerState::HalfOpen);
         let probe = breaker.admit("p", "m").unwrap();
         assert!(breaker.admit("p", "m").is_none(), "only one probe");
+        assert_eq!(
+            breaker.reopens_in(),
+            None,
+            "when the probe ends is not known"
+        );
         probe.finish(Outcome::Unhealthy);
         assert_eq!(breaker.state(), BreakerState::Open);
         tokio::time::advance(Duration::from_secs(10)).await;

@@ -211,7 +211,8 @@ impl ResilientProvider {
                     "the circuit breaker of {} / {model} is open",
                     self.inner.name()
                 ),
-            );
+            )
+            .with_retry_after(self.breaker.reopens_in());
             return (Err(err), std::time::Duration::ZERO);
         };
         let permit = match self.limits.admit(tokens).await {

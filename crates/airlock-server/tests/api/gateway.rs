@@ -248,7 +248,7 @@ fn a_failing_provider_falls_back_to_the_next_and_its_breaker_stops_calling_it() 
             "broken",
             &broken,
             "max_retries = 0\nbreaker_failures = 2\nbreaker_open_for = \"300ms\"",
-        ) + &provider("healthy", &healthy, "")
+        ) + &provider("healthy", &healthy, "max_retries = 0")
             + &route("chat", "chat", &[("broken", "m1"), ("healthy", "m2")], "");
         let server = TestServer::start_with_gateway(&db, &config).await;
         let app = client_with_key(&server.key_for("crm", Role::App).await);
@@ -292,6 +292,18 @@ fn a_failing_provider_falls_back_to_the_next_and_its_breaker_stops_calling_it() 
         }));
         let answer = chat(&server, &app, &hello("chat")).await;
         assert_openai_error(&answer, 503, "server_error");
+        assert!(
+            !answer.headers.contains_key("retry-after"),
+            "no target said when to come back"
+        );
+        // That was the broken provider's first failure since it closed; the
+        // second opens its breaker again. With the breaker open the answer
+        // says when its probe will be let through.
+        let answer = chat(&server, &app, &hello("chat")).await;
+        assert_openai_error(&answer, 503, "server_error");
+        let answer = chat(&server, &app, &hello("chat")).await;
+        assert_openai_error(&answer, 503, "server_error");
+        assert_eq!(answer.headers["retry-after"], "1", "{:?}", answer.headers);
         server.stop().await;
     });
 }
