@@ -105,7 +105,7 @@ fn exceeded(
     now: Timestamp,
 ) -> Error {
     let length = budget.window.as_millis() as i64;
-    // At least a second: `Retry-After` counts whole seconds.
+    // At least a second: the hint and `Retry-After` count whole seconds.
     let resets_in = Duration::from_millis((window_start_ms + length - now.unix_ms()).max(0) as u64)
         .max(Duration::from_secs(1));
     let what = match &budget.scope {

@@ -44,6 +44,15 @@ fn hello(model: &str) -> Value {
     json!({"model": model, "messages": [{"role": "user", "content": "hello there"}], "max_tokens": 16})
 }
 
+/// The mock answering `status` (with `Retry-After: retry_after` seconds).
+fn status_fault(status: u16, retry_after: Option<u64>) -> Fault {
+    Fault::Status {
+        status,
+        retry_after,
+        body: None,
+    }
+}
+
 async fn chat(server: &TestServer, client: &reqwest::Client, body: &Value) -> Answer {
     read(client.post(server.url("/v1/chat/completions")).json(body)).await
 }
@@ -172,11 +181,7 @@ fn retryable_failures_are_retried_and_a_rejected_request_is_not() {
         let server = TestServer::start_with_gateway(&db, &config).await;
         let app = client_with_key(&server.key_for("crm", Role::App).await);
 
-        mock.push_fault(FaultRule::once(Fault::Status {
-            status: 503,
-            retry_after: None,
-            body: None,
-        }));
+        mock.push_fault(FaultRule::once(status_fault(503, None)));
         let answer = chat(&server, &app, &hello("mock-chat")).await;
         assert_eq!(answer.status, 200, "{:#}", answer.body);
         assert_eq!(mock.request_count(), 2, "one failure, one retry");
@@ -193,22 +198,14 @@ fn retryable_failures_are_retried_and_a_rejected_request_is_not() {
 
         // 429 with Retry-After is retried after the wait it asks for.
         mock.reset_stats();
-        mock.push_fault(FaultRule::once(Fault::Status {
-            status: 429,
-            retry_after: Some(0),
-            body: None,
-        }));
+        mock.push_fault(FaultRule::once(status_fault(429, Some(0))));
         let answer = chat(&server, &app, &hello("mock-chat")).await;
         assert_eq!(answer.status, 200, "{:#}", answer.body);
         assert_eq!(mock.request_count(), 2);
 
         // A 400 would fail again: no retry, and the caller gets a 400.
         mock.reset_stats();
-        mock.push_fault(FaultRule::once(Fault::Status {
-            status: 400,
-            retry_after: None,
-            body: None,
-        }));
+        mock.push_fault(FaultRule::once(status_fault(400, None)));
         let answer = chat(&server, &app, &hello("mock-chat")).await;
         assert_openai_error(&answer, 400, "invalid_request_error");
         assert_eq!(mock.request_count(), 1, "a rejected request is not retried");
@@ -217,11 +214,7 @@ fn retryable_failures_are_retried_and_a_rejected_request_is_not() {
         // A 429 asking for a longer wait than the retry policy's longest
         // is not waited out: the caller gets a 503 that passes the wait on.
         mock.reset_stats();
-        mock.push_fault(FaultRule::once(Fault::Status {
-            status: 429,
-            retry_after: Some(120),
-            body: None,
-        }));
+        mock.push_fault(FaultRule::once(status_fault(429, Some(120))));
         let answer = chat(&server, &app, &hello("mock-chat")).await;
         assert_openai_error(&answer, 503, "server_error");
         assert_eq!(
@@ -238,11 +231,7 @@ fn retryable_failures_are_retried_and_a_rejected_request_is_not() {
 fn a_failing_provider_falls_back_to_the_next_and_its_breaker_stops_calling_it() {
     run_on_each_database("gateway_fallback_breaker", |db| async move {
         let broken = MockProvider::start().await;
-        broken.set_default_fault(Some(Fault::Status {
-            status: 500,
-            retry_after: None,
-            body: None,
-        }));
+        broken.set_default_fault(Some(status_fault(500, None)));
         let healthy = MockProvider::start().await;
         let config = provider(
             "broken",
@@ -280,16 +269,8 @@ fn a_failing_provider_falls_back_to_the_next_and_its_breaker_stops_calling_it() 
         assert_eq!(broken.request_count(), 4);
 
         // When every target fails the caller gets a 503 naming the attempts.
-        broken.set_default_fault(Some(Fault::Status {
-            status: 500,
-            retry_after: None,
-            body: None,
-        }));
-        healthy.set_default_fault(Some(Fault::Status {
-            status: 502,
-            retry_after: None,
-            body: None,
-        }));
+        broken.set_default_fault(Some(status_fault(500, None)));
+        healthy.set_default_fault(Some(status_fault(502, None)));
         let answer = chat(&server, &app, &hello("chat")).await;
         assert_openai_error(&answer, 503, "server_error");
         assert!(
